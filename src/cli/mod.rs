@@ -1,0 +1,144 @@
+//! The command line: clap definitions and dispatch. Every command's logic lives in the library
+//! modules; the files here only turn flags into calls and results into exit codes.
+
+mod credentials;
+mod project;
+mod terraform;
+
+use crate::error::Error;
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::ffi::OsString;
+
+/// Leverage: run a binbash Leverage AWS landing zone from one fast binary.
+#[derive(Debug, Parser)]
+#[command(name = "leverage", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Show debug log lines.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage the project's AWS credentials and profiles.
+    #[command(subcommand)]
+    Credentials(credentials::CredentialsCommand),
+    /// Run Terraform in a layer with the project's configuration.
+    Terraform(terraform::TerraformArgs),
+    /// Run OpenTofu in a layer with the project's configuration.
+    Tofu(terraform::TerraformArgs),
+    /// Run OpenTofu, or Terraform when no `tofu` is on PATH.
+    Tf(terraform::TerraformArgs),
+    /// Run the AWS CLI with the project's credentials files.
+    Aws(AwsArgs),
+    /// Create and render a Leverage project.
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// The seeds' manual identity steps, as commands.
+    #[command(subcommand)]
+    Identities(IdentitiesCommand),
+    /// Turn MFA on or off for the whole project.
+    #[command(subcommand)]
+    Mfa(MfaCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Arguments for the `aws` CLI, passed through unchanged.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Show what leverage detects here: root, names, regions, accounts, location.
+    Info,
+    /// Write a commented project.yaml to start from.
+    Init,
+    /// Render the project's files from project.yaml.
+    Create,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentitiesCommand {
+    /// Print a user's initial console password, decrypted with their OpenPGP key.
+    Password {
+        /// The IAM user name, e.g. natasha.romanoff.
+        user: String,
+    },
+    /// Check the users' OpenPGP public keys in every base-identities layer.
+    Keys,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MfaCommand {
+    /// Require MFA: roles.tf, backend.tfvars profiles and build.env, with a preview.
+    Enable,
+    /// Undo `mfa enable`.
+    Disable,
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> i32 {
+    main_from(std::env::args_os())
+}
+
+/// Like [`main`] with explicit arguments, for tests.
+pub fn main_from(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = Cli::parse_from(args);
+    crate::ui::log::init(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            report(&error);
+            error.exit_code()
+        }
+    }
+}
+
+/// One line saying what is wrong, then a hint when there is something to try.
+fn report(error: &Error) {
+    tracing::error!("{error}");
+    if let Some(hint) = error.hint() {
+        eprintln!("hint: {hint}");
+    }
+}
+
+fn run(cli: Cli) -> Result<i32, Error> {
+    match cli.command {
+        Command::Credentials(command) => credentials::run(command),
+        Command::Terraform(args) => terraform::run("terraform", args),
+        Command::Tofu(args) => terraform::run("tofu", args),
+        Command::Tf(args) => terraform::run("tf", args),
+        Command::Aws(_) => Err(Error::NotImplemented("leverage aws".into())),
+        Command::Project(ProjectCommand::Info) => project::info(),
+        Command::Project(ProjectCommand::Init) => Err(Error::NotImplemented("leverage project init".into())),
+        Command::Project(ProjectCommand::Create) => Err(Error::NotImplemented("leverage project create".into())),
+        Command::Identities(IdentitiesCommand::Password { .. }) => Err(Error::NotImplemented("leverage identities password".into())),
+        Command::Identities(IdentitiesCommand::Keys) => Err(Error::NotImplemented("leverage identities keys".into())),
+        Command::Mfa(MfaCommand::Enable) => Err(Error::NotImplemented("leverage mfa enable".into())),
+        Command::Mfa(MfaCommand::Disable) => Err(Error::NotImplemented("leverage mfa disable".into())),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,32 @@
+//! `leverage project ...` (SPEC §7).
+
+use crate::error::Error;
+use crate::project::{Location, Project};
+
+/// Prints the project as leverage sees it from the current directory.
+pub fn info() -> Result<i32, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
+    let project = Project::load(&cwd, |_| {})?;
+    let unset = || "(not set)".to_string();
+    let location = match &project.location {
+        Location::Layer { layer, .. } | Location::LayersGroup { group: layer, .. } => {
+            format!("{} ({})", project.location.describe(), layer.display())
+        }
+        Location::Account { account } => format!("account ({account})"),
+        other => other.describe().to_string(),
+    };
+    println!("root:             {}", project.root.display());
+    println!("short name:       {}", project.short_name);
+    println!("project name:     {}", project.long_name.clone().unwrap_or_else(unset));
+    println!("primary region:   {}", project.primary_region.clone().unwrap_or_else(unset));
+    println!("secondary region: {}", project.secondary_region.clone().unwrap_or_else(unset));
+    println!("MFA enabled:      {}", project.mfa_enabled());
+    println!("location:         {location}");
+    println!("accounts:");
+    for account in &project.accounts {
+        let email = account.email.as_deref().unwrap_or("-");
+        let id = account.id.as_deref().unwrap_or("(no id yet)");
+        println!("  {:<16} {id:<14} {email}", account.name);
+    }
+    Ok(0)
+}

@@ -1,0 +1,35 @@
+//! The error every command can end with, and how each one maps to a message, a hint and an
+//! exit code. Module errors stay typed; they meet here, at the CLI's edge.
+
+use crate::project::ProjectError;
+use crate::ui::PromptError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+    #[error("could not {0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("`{0}` is not implemented yet")]
+    NotImplemented(String),
+}
+
+impl Error {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Project(e) => e.hint(),
+            Error::Prompt(_) | Error::Io(..) => None,
+            Error::NotImplemented(_) => Some("this command is planned; see `leverage --help` for what works today".into()),
+        }
+    }
+
+    /// 2 for what does not exist yet (as for a usage error), 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::NotImplemented(_) => 2,
+            _ => 1,
+        }
+    }
+}

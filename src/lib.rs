@@ -1,0 +1,9 @@
+//! leverage: the binbash Leverage CLI as one Rust binary. Modules mirror the SPEC's sections:
+//! `project` (§1), `aws` (§2), `credentials` (§3), `cli` (the command tree), `ui` (§7).
+
+pub mod cli;
+pub mod error;
+pub mod project;
+pub mod ui;
+
+pub use error::Error;

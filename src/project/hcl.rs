@@ -1,0 +1,293 @@
+//! HCL files of the project (`*.tfvars`, `*.tf`): typed reads, and edits that keep every byte
+//! the edit does not touch (comments, alignment, order), done by splicing the original text at
+//! the spans hcl-edit's parser reports and re-parsing to prove the result is still valid HCL.
+
+use super::{Account, ProjectError};
+use hcl_edit::Span;
+use hcl_edit::expr::{Expression, Object, ObjectKey};
+use hcl_edit::structure::Body;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// An HCL file: its text, and the parse of that text.
+#[derive(Debug, Clone)]
+pub struct HclFile {
+    pub path: PathBuf,
+    text: String,
+    body: Body,
+}
+
+impl HclFile {
+    pub fn read(path: &Path) -> Result<HclFile, ProjectError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read { path: path.to_path_buf(), source })?;
+        HclFile::parse(path, text)
+    }
+
+    pub fn parse(path: &Path, text: String) -> Result<HclFile, ProjectError> {
+        let body = hcl_edit::parser::parse_body(&text).map_err(|e| ProjectError::Malformed {
+            path: path.to_path_buf(),
+            message: format!("line {}, column {}: {}", e.location().line(), e.location().column(), e.message()),
+        })?;
+        Ok(HclFile { path: path.to_path_buf(), text, body })
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// A top-level attribute whose value is a plain string (`key = "value"`).
+    pub fn string(&self, key: &str) -> Option<String> {
+        self.body.get_attribute(key).and_then(|a| a.value.as_str()).map(str::to_string)
+    }
+
+    /// A top-level attribute whose value is a bool (`key = true`).
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        self.body.get_attribute(key).and_then(|a| a.value.as_bool())
+    }
+
+    /// The `accounts = { <name> = { email = "...", id = "..." } }` map, in file order.
+    pub fn accounts(&self) -> Vec<Account> {
+        let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value) else {
+            return Vec::new();
+        };
+        map.iter()
+            .filter_map(|(key, value)| {
+                let name = key_name(key)?;
+                let fields = value.expr().as_object();
+                let field = |f: &str| fields.and_then(|o| object_get(o, f)).and_then(scalar_string);
+                Some(Account { name, email: field("email"), id: field("id") })
+            })
+            .collect()
+    }
+
+    /// Sets `key = "value"` at the top level: in place when present, else appended at the end.
+    pub fn set_top_level_string(&mut self, key: &str, value: &str) -> Result<(), ProjectError> {
+        let literal = quote(value);
+        if let Some(attribute) = self.body.get_attribute(key) {
+            let span = self.span_of(&attribute.value)?;
+            return self.splice(span, &literal);
+        }
+        let mut addition = String::new();
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            addition.push('\n');
+        }
+        addition.push_str(&format!("{key} = {literal}\n"));
+        let end = self.text.len();
+        self.splice(end..end, &addition)
+    }
+
+    /// Inserts `key = "value"` right after the top-level attribute `anchor` (keeping the anchor's
+    /// indentation), or at the end when there is no such attribute.
+    pub fn insert_string_after(&mut self, anchor: &str, key: &str, value: &str) -> Result<(), ProjectError> {
+        let Some(attribute) = self.body.get_attribute(anchor) else {
+            return self.set_top_level_string(key, value);
+        };
+        let span = self.span_of(&attribute.value)?;
+        let line_end = self.text[span.end..].find('\n').map_or(self.text.len(), |i| span.end + i);
+        self.splice(line_end..line_end, &format!("\n{key} = {}", quote(value)))
+    }
+
+    /// Records an account in the `accounts` map: sets its `id` (and `email` when missing) in
+    /// place, or adds a new entry shaped like its neighbours. Does nothing without such a map.
+    pub fn upsert_account(&mut self, name: &str, email: Option<&str>, id: &str) -> Result<(), ProjectError> {
+        let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value) else {
+            return Ok(());
+        };
+        let entry = map.iter().find(|(k, _)| key_name(k).as_deref() == Some(name)).map(|(_, v)| v.expr());
+        match entry {
+            Some(Expression::Object(fields)) => {
+                if let Some(current) = object_get(fields, "id") {
+                    if scalar_string(current).as_deref() != Some(id) {
+                        let span = self.span_of(current)?;
+                        self.splice(span, &quote(id))?;
+                    }
+                    Ok(())
+                } else {
+                    let close = self.span_of_object(fields)?.end - 1;
+                    let indent = field_indent(&self.text, fields, close);
+                    let before = self.text[..close].trim_end_matches([' ', '\t']);
+                    let insert_at = before.len();
+                    let separator = if before.ends_with('\n') || before.ends_with('{') { "" } else { "\n" };
+                    let closing_indent = line_indent(&self.text, close);
+                    let addition = format!("{separator}{indent}id = {}\n{closing_indent}", quote(id));
+                    self.splice(insert_at..close, &addition)
+                }
+            }
+            Some(_) => Ok(()), // not an object: not ours to guess at
+            None => {
+                let close = self.span_of_object(map)?.end - 1;
+                let entry_indent = map
+                    .iter()
+                    .next()
+                    .and_then(|(k, _)| k.span())
+                    .map(|s| line_indent(&self.text, s.start))
+                    .unwrap_or_else(|| "  ".to_string());
+                let field_indent = format!("{entry_indent}  ");
+                let key = if is_identifier(name) { name.to_string() } else { quote(name) };
+                let mut lines = vec![format!("{entry_indent}{key} = {{")];
+                if let Some(email) = email {
+                    lines.push(format!("{field_indent}email = {}", quote(email)));
+                }
+                lines.push(format!("{field_indent}id    = {}", quote(id)));
+                lines.push(format!("{entry_indent}}}"));
+                let before = self.text[..close].trim_end_matches([' ', '\t']);
+                let insert_at = before.len();
+                let separator = if before.ends_with('\n') { "" } else { "\n" };
+                let closing_indent = line_indent(&self.text, close);
+                let addition = format!("{separator}{}\n{closing_indent}", lines.join("\n"));
+                self.splice(insert_at..close, &addition)
+            }
+        }
+    }
+
+    fn span_of(&self, expression: &Expression) -> Result<Range<usize>, ProjectError> {
+        expression.span().ok_or_else(|| self.no_span())
+    }
+
+    fn span_of_object(&self, object: &Object) -> Result<Range<usize>, ProjectError> {
+        object.span().ok_or_else(|| self.no_span())
+    }
+
+    fn no_span(&self) -> ProjectError {
+        ProjectError::Malformed { path: self.path.clone(), message: "internal: the HCL parser gave no position for an edit".into() }
+    }
+
+    /// Replaces `range` of the text and re-parses, so a bad edit can never be written out.
+    fn splice(&mut self, range: Range<usize>, replacement: &str) -> Result<(), ProjectError> {
+        let mut text = self.text.clone();
+        text.replace_range(range, replacement);
+        *self = HclFile::parse(&self.path, text)?;
+        Ok(())
+    }
+}
+
+fn object_get<'a>(object: &'a Object, field: &str) -> Option<&'a Expression> {
+    object.iter().find(|(k, _)| key_name(k).as_deref() == Some(field)).map(|(_, v)| v.expr())
+}
+
+fn key_name(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(ident) => Some(ident.as_str().to_string()),
+        ObjectKey::Expression(expr) => expr.as_str().map(str::to_string),
+    }
+}
+
+/// Account ids are sometimes written as numbers; both read as the same string.
+fn scalar_string(expression: &Expression) -> Option<String> {
+    match expression {
+        Expression::String(s) => Some(s.as_str().to_string()),
+        Expression::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn quote(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The whitespace that starts the line holding byte `at`.
+fn line_indent(text: &str, at: usize) -> String {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect()
+}
+
+/// The indentation of an object's existing fields, or two spaces deeper than its closing brace.
+fn field_indent(text: &str, object: &Object, close: usize) -> String {
+    object
+        .iter()
+        .next()
+        .and_then(|(k, _)| k.span())
+        .map(|s| line_indent(text, s.start))
+        .unwrap_or_else(|| format!("{}  ", line_indent(text, close)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMON: &str = r#"# Project
+project      = "bb"
+project_long = "binbash"
+
+region_primary = "us-east-1" # main
+
+accounts = {
+  # the root of the organization
+  management = {
+    email = "aws+management@binbash.com.ar",
+    id    = "111111111111"
+  },
+  security = {
+    email = "aws+security@binbash.com.ar"
+  }
+}
+management_account_id = "111111111111"
+"#;
+
+    fn file(text: &str) -> HclFile {
+        HclFile::parse(Path::new("common.tfvars"), text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn reads_strings_and_the_accounts_map() {
+        let hcl = file(COMMON);
+        assert_eq!(hcl.string("project").as_deref(), Some("bb"));
+        assert_eq!(hcl.string("nope"), None);
+        let accounts = hcl.accounts();
+        assert_eq!(accounts.len(), 2);
+        assert_eq!(
+            accounts[0],
+            Account { name: "management".into(), email: Some("aws+management@binbash.com.ar".into()), id: Some("111111111111".into()) }
+        );
+        assert_eq!(accounts[1].id, None);
+    }
+
+    #[test]
+    fn malformed_hcl_names_the_file_line_and_column() {
+        let error = HclFile::parse(Path::new("/p/config/common.tfvars"), "project = \"bb\"\nregion = = 1\n".into()).unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("/p/config/common.tfvars: line 2, column"), "{message}");
+    }
+
+    #[test]
+    fn setting_an_existing_attribute_changes_only_its_value() {
+        let mut hcl = file(COMMON);
+        hcl.set_top_level_string("management_account_id", "222222222222").unwrap();
+        assert_eq!(hcl.text(), COMMON.replace("management_account_id = \"111111111111\"", "management_account_id = \"222222222222\""));
+    }
+
+    #[test]
+    fn a_new_attribute_goes_after_its_anchor() {
+        let mut hcl = file(COMMON);
+        hcl.insert_string_after("management_account_id", "security_account_id", "333333333333").unwrap();
+        assert!(
+            hcl.text().ends_with("management_account_id = \"111111111111\"\nsecurity_account_id = \"333333333333\"\n"),
+            "{}",
+            hcl.text()
+        );
+    }
+
+    #[test]
+    fn account_ids_are_added_in_place_and_new_accounts_appended() {
+        let mut hcl = file(COMMON);
+        hcl.upsert_account("security", None, "333333333333").unwrap();
+        hcl.upsert_account("management", None, "111111111111").unwrap();
+        hcl.upsert_account("apps-devstg", Some("aws+apps-devstg@binbash.com.ar"), "444444444444").unwrap();
+        let expected = COMMON.replace(
+            "    email = \"aws+security@binbash.com.ar\"\n  }\n}",
+            "    email = \"aws+security@binbash.com.ar\"\n    id = \"333333333333\"\n  }\n  apps-devstg = {\n    email = \"aws+apps-devstg@binbash.com.ar\"\n    id    = \"444444444444\"\n  }\n}",
+        );
+        assert_eq!(hcl.text(), expected);
+        let accounts = hcl.accounts();
+        assert_eq!(accounts.iter().map(|a| a.id.clone().unwrap()).collect::<Vec<_>>(), ["111111111111", "333333333333", "444444444444"]);
+    }
+}

@@ -1,0 +1,356 @@
+//! The acceptance-test harness: a fresh HOME and project per test, a real moto_server, the real
+//! AWS CLI, and our binary run as a user would run it. Nothing here is a mock.
+//!
+//! Missing parts fail loudly with the command that installs them; no test skips silently.
+
+#![allow(dead_code)]
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/project");
+
+/// A program from the test venv that `scripts/test-deps` makes.
+pub fn venv_bin(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin").join(name);
+    assert!(path.is_file(), "{} is missing: run `scripts/test-deps` (it installs moto[server] and awscli into .venv/)", path.display());
+    path
+}
+
+/// A moto_server of this test's own on a free loopback port; stopped on drop.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        Moto::start_with_env(&[])
+    }
+
+    /// After `calls` AWS calls (the seeding), moto checks access keys and IAM policies.
+    pub fn start_enforcing_auth_after(calls: usize) -> Moto {
+        Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", calls.to_string())])
+    }
+
+    fn start_with_env(env: &[(&str, String)]) -> Moto {
+        let port = free_port();
+        let mut command = Command::new(venv_bin("moto_server"));
+        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("start moto_server");
+        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto_server did not listen on {port} within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        moto
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// What to create in the emulator before the test runs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Seed {
+    pub organization: bool,
+    pub accounts: Vec<String>,
+    pub users: Vec<SeedUser>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeedUser {
+    pub name: String,
+    pub mfa: bool,
+    /// IAM actions an inline policy allows; only matters when moto enforces auth.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow: Option<Vec<String>>,
+}
+
+impl Seed {
+    /// An organization like the fixture's (management, `binbash-security` to test the prefix
+    /// strip, shared) and natasha.romanoff in management with keys and a virtual MFA device.
+    pub fn landing_zone() -> Seed {
+        Seed {
+            organization: true,
+            accounts: vec!["binbash-security".into(), "shared".into()],
+            users: vec![SeedUser { name: "natasha.romanoff".into(), mfa: true, allow: None }],
+        }
+    }
+
+    pub fn allow(mut self, actions: &[&str]) -> Seed {
+        self.users[0].allow = Some(actions.iter().map(|a| a.to_string()).collect());
+        self
+    }
+
+    pub fn without_mfa(mut self) -> Seed {
+        self.users[0].mfa = false;
+        self
+    }
+
+    /// How many AWS calls seeding makes (for INITIAL_NO_AUTH_ACTION_COUNT).
+    pub fn call_count(&self) -> usize {
+        let out = run_seed_script(self, None, &["--count"]);
+        out.trim().parse().expect("seed.py --count prints a number")
+    }
+
+    pub fn apply(&self, moto: &Moto) -> Seeded {
+        let out = run_seed_script(self, Some(&moto.endpoint), &[]);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("seed.py printed {out:?}: {e}"))
+    }
+}
+
+fn run_seed_script(seed: &Seed, endpoint: Option<&str>, args: &[&str]) -> String {
+    let mut spec = serde_json::to_value(seed).unwrap();
+    spec["endpoint"] = serde_json::json!(endpoint);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/seed.py");
+    let mut child = Command::new(venv_bin("python"))
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run seed.py");
+    child.stdin.take().unwrap().write_all(spec.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "seed.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What seeding made: account ids by organization name, users' keys and MFA serials.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seeded {
+    pub management: String,
+    pub accounts: BTreeMap<String, String>,
+    pub users: BTreeMap<String, SeededUser>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeededUser {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub mfa_serial: Option<String>,
+}
+
+impl Seeded {
+    pub fn user(&self) -> &SeededUser {
+        self.users.values().next().expect("a seeded user")
+    }
+
+    /// The account id of a project account name (organization names may carry `binbash-`).
+    pub fn id_of(&self, account: &str) -> String {
+        if account == "management" {
+            return self.management.clone();
+        }
+        self.accounts
+            .iter()
+            .find(|(name, _)| name.as_str() == account || name.strip_prefix("binbash-") == Some(account))
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| panic!("no seeded account {account}"))
+    }
+}
+
+/// One test's world: a temp HOME, a copy of the fixture project, maybe a moto_server.
+pub struct Scenario {
+    pub dir: tempfile::TempDir,
+    pub moto: Option<Moto>,
+    pub seeded: Option<Seeded>,
+    cwd: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+/// The output of one command, with helpers that print everything when an assertion fails.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Run {
+        assert_eq!(self.code, 0, "expected success\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn failure(&self) -> &Run {
+        assert_ne!(self.code, 0, "expected failure\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Run {
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}\n--- stderr\n{}", self.stderr);
+        self
+    }
+
+    /// Fails if `secret` occurs anywhere in what the command printed.
+    #[track_caller]
+    pub fn never_shows(&self, secret: &str) -> &Run {
+        assert!(!self.all().contains(secret), "a secret was printed\n{}", self.all());
+        self
+    }
+}
+
+impl Scenario {
+    /// A fresh HOME and a copy of the fixture project (not a git repository).
+    pub fn new() -> Scenario {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("home")).unwrap();
+        copy_dir(Path::new(FIXTURE), &dir.path().join("project"));
+        let cwd = dir.path().join("project");
+        Scenario { dir, moto: None, seeded: None, cwd, env: Vec::new() }
+    }
+
+    /// Starts moto_server and seeds it.
+    pub fn moto(mut self, seed: Seed) -> Scenario {
+        let moto = Moto::start();
+        self.seeded = Some(seed.apply(&moto));
+        self.moto = Some(moto);
+        self
+    }
+
+    /// Starts moto_server that checks keys and policies once seeding is done.
+    pub fn moto_enforcing_auth(mut self, seed: Seed) -> Scenario {
+        let moto = Moto::start_enforcing_auth_after(seed.call_count());
+        self.seeded = Some(seed.apply(&moto));
+        self.moto = Some(moto);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Scenario {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Runs further commands from `relative` (to the project root).
+    pub fn cd(mut self, relative: &str) -> Scenario {
+        self.cwd = self.project().join(relative);
+        self
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn project(&self) -> PathBuf {
+        self.dir.path().join("project")
+    }
+
+    pub fn seeded(&self) -> &Seeded {
+        self.seeded.as_ref().expect("the scenario has no seeded moto_server")
+    }
+
+    pub fn aws_dir(&self) -> PathBuf {
+        self.home().join(".aws/bb")
+    }
+
+    pub fn read(&self, path: impl AsRef<Path>) -> String {
+        let path = path.as_ref();
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+
+    pub fn write(&self, path: impl AsRef<Path>, text: &str) {
+        let path = path.as_ref();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn base_command(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        command.current_dir(&self.cwd).env("HOME", self.home()).env("NO_COLOR", "1");
+        for key in INHERITED_AWS_VARS {
+            command.env_remove(key);
+        }
+        if let Some(moto) = &self.moto {
+            command.env("AWS_ENDPOINT_URL", &moto.endpoint);
+        }
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command
+    }
+
+    /// Runs `leverage` with `args`, feeding `stdin` (no terminal, so prompts read lines).
+    pub fn run(&self, args: &[&str], stdin: &str) -> Run {
+        let command = self.base_command(Path::new(env!("CARGO_BIN_EXE_leverage")));
+        run_with_stdin(command, args, stdin)
+    }
+
+    /// Runs the real AWS CLI against the files leverage wrote.
+    pub fn aws(&self, args: &[&str], stdin: &str) -> Run {
+        let mut command = self.base_command(&venv_bin("aws"));
+        command
+            .env("AWS_CONFIG_FILE", self.aws_dir().join("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.aws_dir().join("credentials"));
+        run_with_stdin(command, args, stdin)
+    }
+}
+
+/// Variables a developer's shell may hold that would change what the tools do.
+const INHERITED_AWS_VARS: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ENDPOINT_URL",
+];
+
+fn run_with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Run {
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(stdin.as_bytes());
+    });
+    let out: Output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

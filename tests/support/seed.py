@@ -1,0 +1,60 @@
+"""Seeds a moto_server with a landing zone: an organization, its accounts, and IAM users with
+access keys and virtual MFA devices. Reads a JSON spec on stdin, prints what it made as JSON.
+
+`--count` prints only how many AWS calls seeding makes, so a test can start moto_server with
+INITIAL_NO_AUTH_ACTION_COUNT set to exactly that: after seeding, moto checks keys and policies.
+"""
+import json
+import sys
+
+
+def plan(spec):
+    calls = []
+    if spec.get("organization", True):
+        calls.append(("organizations", "create_organization", {"FeatureSet": "ALL"}))
+        for name in spec.get("accounts", []):
+            calls.append(("organizations", "create_account", {"AccountName": name, "Email": f"aws+{name}@example.com"}))
+    for user in spec.get("users", []):
+        name = user["name"]
+        calls.append(("iam", "create_user", {"UserName": name}))
+        calls.append(("iam", "create_access_key", {"UserName": name}))
+        if user.get("mfa", True):
+            calls.append(("iam", "create_virtual_mfa_device", {"VirtualMFADeviceName": name}))
+            calls.append(("iam", "enable_mfa_device", {"UserName": name, "AuthenticationCode1": "123456", "AuthenticationCode2": "654321"}))
+        if "allow" in user:
+            policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": user["allow"], "Resource": "*"}]}
+            calls.append(("iam", "put_user_policy", {"UserName": name, "PolicyName": "leverage-test", "PolicyDocument": json.dumps(policy)}))
+    return calls
+
+
+def main():
+    spec = json.load(sys.stdin)
+    calls = plan(spec)
+    if "--count" in sys.argv:
+        print(len(calls))
+        return
+    import boto3
+
+    endpoint = spec["endpoint"]
+    session = boto3.session.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40, region_name="us-east-1")
+    clients = {name: session.client(name, endpoint_url=endpoint) for name in ("organizations", "iam")}
+    result = {"accounts": {}, "users": {}}
+    mfa_serial = None
+    for service, operation, params in calls:
+        if operation == "enable_mfa_device":
+            params = dict(params, SerialNumber=mfa_serial)
+        response = getattr(clients[service], operation)(**params)
+        if operation == "create_organization":
+            result["management"] = response["Organization"]["MasterAccountId"]
+        elif operation == "create_account":
+            result["accounts"][params["AccountName"]] = response["CreateAccountStatus"]["AccountId"]
+        elif operation == "create_access_key":
+            key = response["AccessKey"]
+            result["users"][params["UserName"]] = {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+        elif operation == "create_virtual_mfa_device":
+            mfa_serial = response["VirtualMFADevice"]["SerialNumber"]
+            result["users"][params["VirtualMFADeviceName"]]["mfa_serial"] = mfa_serial
+    json.dump(result, sys.stdout)
+
+
+main()
