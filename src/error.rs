@@ -1,6 +1,7 @@
 //! The error every command can end with, and how each one maps to a message, a hint and an
 //! exit code. Module errors stay typed; they meet here, at the CLI's edge.
 
+use crate::credentials::CredentialsError;
 use crate::project::ProjectError;
 use crate::ui::PromptError;
 
@@ -10,6 +11,8 @@ pub enum Error {
     Project(#[from] ProjectError),
     #[error(transparent)]
     Prompt(#[from] PromptError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
     #[error("could not {0}: {1}")]
     Io(String, std::io::Error),
     #[error("`{0}` is not implemented yet")]
@@ -20,6 +23,7 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Project(e) => e.hint(),
+            Error::Credentials(e) => e.hint(),
             Error::Prompt(_) | Error::Io(..) => None,
             Error::NotImplemented(_) => Some("this command is planned; see `leverage --help` for what works today".into()),
         }

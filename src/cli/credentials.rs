@@ -1,6 +1,10 @@
 //! `leverage credentials ...` (SPEC §3).
 
+use crate::aws::AwsFiles;
+use crate::credentials::{self, ConfigureOptions, CredentialsError, CredentialsKind};
 use crate::error::Error;
+use crate::project::Project;
+use crate::ui::Prompt;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -46,6 +50,31 @@ pub struct ConfigureArgs {
 
 pub fn run(command: CredentialsCommand) -> Result<i32, Error> {
     match command {
-        CredentialsCommand::Configure(_) => Err(Error::NotImplemented("leverage credentials configure".into())),
+        CredentialsCommand::Configure(args) => configure(args),
     }
+}
+
+fn configure(args: ConfigureArgs) -> Result<i32, Error> {
+    if args.skip_access_keys_setup && args.skip_assumable_roles_setup {
+        tracing::info!("Nothing to do. Exiting.");
+        return Ok(0);
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
+    let project = Project::load(&cwd, |step| tracing::info!("{step}"))?;
+    let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
+    let options = ConfigureOptions {
+        kind: match args.kind {
+            CredentialsType::Bootstrap => CredentialsKind::Bootstrap,
+            CredentialsType::Management => CredentialsKind::Management,
+            CredentialsType::Security => CredentialsKind::Security,
+        },
+        credentials_file: args.credentials_file,
+        fetch_mfa_device: args.fetch_mfa_device,
+        overwrite_existing_credentials: args.overwrite_existing_credentials,
+        skip_access_keys_setup: args.skip_access_keys_setup,
+        skip_assumable_roles_setup: args.skip_assumable_roles_setup,
+    };
+    let prompt = Prompt::detect();
+    super::block_on(credentials::configure(&project, &files, &options, &prompt))?;
+    Ok(0)
 }

@@ -104,6 +104,12 @@ pub fn main_from(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
+/// Runs async library code on a single-threaded runtime: leverage's AWS calls are few and
+/// sequential, and a multi-threaded runtime would cost start-up time for nothing.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime can always be built").block_on(future)
+}
+
 /// One line saying what is wrong, then a hint when there is something to try.
 fn report(error: &Error) {
     tracing::error!("{error}");

@@ -80,45 +80,63 @@ impl HclFile {
         self.splice(end..end, &addition)
     }
 
-    /// Inserts `key = "value"` right after the top-level attribute `anchor` (keeping the anchor's
-    /// indentation), or at the end when there is no such attribute.
-    pub fn insert_string_after(&mut self, anchor: &str, key: &str, value: &str) -> Result<(), ProjectError> {
-        let Some(attribute) = self.body.get_attribute(anchor) else {
-            return self.set_top_level_string(key, value);
-        };
-        let span = self.span_of(&attribute.value)?;
-        let line_end = self.text[span.end..].find('\n').map_or(self.text.len(), |i| span.end + i);
-        self.splice(line_end..line_end, &format!("\n{key} = {}", quote(value)))
-    }
+    /// Records account ids as upstream does, in one edit: `<name>_account_id = "<id>"` (updated in
+    /// place, or added after the last such attribute) and the `accounts` map (an `id` set or added
+    /// in each entry, entries added for new accounts, shaped like their neighbours). Accounts
+    /// without an id are left out. Returns whether the text changed.
+    pub fn record_account_ids(&mut self, accounts: &[Account]) -> Result<bool, ProjectError> {
+        let mut splices: Vec<(Range<usize>, String)> = Vec::new();
+        let known: Vec<(&str, Option<&str>, &str)> =
+            accounts.iter().filter_map(|a| a.id.as_deref().map(|id| (a.name.as_str(), a.email.as_deref(), id))).collect();
 
-    /// Records an account in the `accounts` map: sets its `id` (and `email` when missing) in
-    /// place, or adds a new entry shaped like its neighbours. Does nothing without such a map.
-    pub fn upsert_account(&mut self, name: &str, email: Option<&str>, id: &str) -> Result<(), ProjectError> {
-        let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value) else {
-            return Ok(());
-        };
-        let entry = map.iter().find(|(k, _)| key_name(k).as_deref() == Some(name)).map(|(_, v)| v.expr());
-        match entry {
-            Some(Expression::Object(fields)) => {
-                if let Some(current) = object_get(fields, "id") {
-                    if scalar_string(current).as_deref() != Some(id) {
-                        let span = self.span_of(current)?;
-                        self.splice(span, &quote(id))?;
-                    }
-                    Ok(())
-                } else {
-                    let close = self.span_of_object(fields)?.end - 1;
-                    let indent = field_indent(&self.text, fields, close);
-                    let before = self.text[..close].trim_end_matches([' ', '\t']);
-                    let insert_at = before.len();
-                    let separator = if before.ends_with('\n') || before.ends_with('{') { "" } else { "\n" };
-                    let closing_indent = line_indent(&self.text, close);
-                    let addition = format!("{separator}{indent}id = {}\n{closing_indent}", quote(id));
-                    self.splice(insert_at..close, &addition)
+        // `<name>_account_id` attributes.
+        let mut missing = Vec::new();
+        for (name, _, id) in &known {
+            match self.body.get_attribute(&format!("{name}_account_id")) {
+                Some(attribute) if attribute.value.as_str() == Some(*id) => {}
+                Some(attribute) => splices.push((self.span_of(&attribute.value)?, quote(id))),
+                None => missing.push(format!("{name}_account_id = {}", quote(id))),
+            }
+        }
+        if !missing.is_empty() {
+            let anchor = self
+                .body
+                .attributes()
+                .filter(|a| a.key.as_str().ends_with("_account_id"))
+                .last()
+                .or_else(|| self.body.get_attribute("accounts"));
+            let at = match anchor.and_then(|a| a.span()) {
+                Some(span) => self.text[span.end..].find('\n').map_or(self.text.len(), |i| span.end + i),
+                None => self.text.len(),
+            };
+            let addition = if at == self.text.len() && (self.text.is_empty() || self.text.ends_with('\n')) {
+                format!("{}\n", missing.join("\n"))
+            } else {
+                format!("\n{}", missing.join("\n"))
+            };
+            splices.push((at..at, addition));
+        }
+
+        // The `accounts` map.
+        if let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value) {
+            let mut new_entries = Vec::new();
+            for (name, email, id) in &known {
+                let entry = map.iter().find(|(k, _)| key_name(k).as_deref() == Some(*name)).map(|(_, v)| v.expr());
+                match entry {
+                    Some(Expression::Object(fields)) => match object_get(fields, "id") {
+                        Some(current) if scalar_string(current).as_deref() == Some(*id) => {}
+                        Some(current) => splices.push((self.span_of(current)?, quote(id))),
+                        None => {
+                            let close = self.span_of_object(fields)?.end - 1;
+                            let indent = field_indent(&self.text, fields, close);
+                            splices.push(self.insert_before_brace(close, &[format!("{indent}id = {}", quote(id))]));
+                        }
+                    },
+                    Some(_) => {} // not an object: not ours to guess at
+                    None => new_entries.push((*name, *email, *id)),
                 }
             }
-            Some(_) => Ok(()), // not an object: not ours to guess at
-            None => {
+            if !new_entries.is_empty() {
                 let close = self.span_of_object(map)?.end - 1;
                 let entry_indent = map
                     .iter()
@@ -126,22 +144,40 @@ impl HclFile {
                     .and_then(|(k, _)| k.span())
                     .map(|s| line_indent(&self.text, s.start))
                     .unwrap_or_else(|| "  ".to_string());
-                let field_indent = format!("{entry_indent}  ");
-                let key = if is_identifier(name) { name.to_string() } else { quote(name) };
-                let mut lines = vec![format!("{entry_indent}{key} = {{")];
-                if let Some(email) = email {
-                    lines.push(format!("{field_indent}email = {}", quote(email)));
+                let mut lines = Vec::new();
+                for (name, email, id) in new_entries {
+                    let key = if is_identifier(name) { name.to_string() } else { quote(name) };
+                    lines.push(format!("{entry_indent}{key} = {{"));
+                    if let Some(email) = email {
+                        lines.push(format!("{entry_indent}  email = {}", quote(email)));
+                    }
+                    lines.push(format!("{entry_indent}  id    = {}", quote(id)));
+                    lines.push(format!("{entry_indent}}}"));
                 }
-                lines.push(format!("{field_indent}id    = {}", quote(id)));
-                lines.push(format!("{entry_indent}}}"));
-                let before = self.text[..close].trim_end_matches([' ', '\t']);
-                let insert_at = before.len();
-                let separator = if before.ends_with('\n') { "" } else { "\n" };
-                let closing_indent = line_indent(&self.text, close);
-                let addition = format!("{separator}{}\n{closing_indent}", lines.join("\n"));
-                self.splice(insert_at..close, &addition)
+                splices.push(self.insert_before_brace(close, &lines));
             }
         }
+
+        if splices.is_empty() {
+            return Ok(false);
+        }
+        // Apply from the end so earlier offsets stay valid; equal offsets keep their order.
+        splices.sort_by_key(|(range, _)| range.start);
+        let mut text = self.text.clone();
+        for (range, replacement) in splices.into_iter().rev() {
+            text.replace_range(range, &replacement);
+        }
+        *self = HclFile::parse(&self.path, text)?;
+        Ok(true)
+    }
+
+    /// A splice that puts `lines` on their own lines just before the `}` at byte `close`.
+    fn insert_before_brace(&self, close: usize, lines: &[String]) -> (Range<usize>, String) {
+        let before = self.text[..close].trim_end_matches([' ', '\t']);
+        let start = before.len();
+        let separator = if before.ends_with('\n') || before.is_empty() { "" } else { "\n" };
+        let closing_indent = line_indent(&self.text, close);
+        (start..close, format!("{separator}{}\n{closing_indent}", lines.join("\n")))
     }
 
     fn span_of(&self, expression: &Expression) -> Result<Range<usize>, ProjectError> {
@@ -266,28 +302,41 @@ management_account_id = "111111111111"
     }
 
     #[test]
-    fn a_new_attribute_goes_after_its_anchor() {
+    fn account_ids_are_recorded_in_place_and_new_ones_added() {
         let mut hcl = file(COMMON);
-        hcl.insert_string_after("management_account_id", "security_account_id", "333333333333").unwrap();
-        assert!(
-            hcl.text().ends_with("management_account_id = \"111111111111\"\nsecurity_account_id = \"333333333333\"\n"),
-            "{}",
-            hcl.text()
-        );
+        let account = |name: &str, email: Option<&str>, id: Option<&str>| Account {
+            name: name.into(),
+            email: email.map(str::to_string),
+            id: id.map(str::to_string),
+        };
+        let changed = hcl
+            .record_account_ids(&[
+                account("management", None, Some("111111111111")),
+                account("security", None, Some("333333333333")),
+                account("apps-devstg", Some("aws+apps-devstg@binbash.com.ar"), Some("444444444444")),
+                account("network", None, None),
+            ])
+            .unwrap();
+        assert!(changed);
+        let expected = COMMON
+            .replace(
+                "    email = \"aws+security@binbash.com.ar\"\n  }\n}",
+                "    email = \"aws+security@binbash.com.ar\"\n    id = \"333333333333\"\n  }\n  apps-devstg = {\n    email = \"aws+apps-devstg@binbash.com.ar\"\n    id    = \"444444444444\"\n  }\n}",
+            )
+            .replace(
+                "management_account_id = \"111111111111\"\n",
+                "management_account_id = \"111111111111\"\nsecurity_account_id = \"333333333333\"\napps-devstg_account_id = \"444444444444\"\n",
+            );
+        assert_eq!(hcl.text(), expected);
+        let ids: Vec<String> = hcl.accounts().iter().map(|a| a.id.clone().unwrap()).collect();
+        assert_eq!(ids, ["111111111111", "333333333333", "444444444444"]);
+        assert!(!hcl.record_account_ids(&[account("security", None, Some("333333333333"))]).unwrap(), "a second run changes nothing");
     }
 
     #[test]
-    fn account_ids_are_added_in_place_and_new_accounts_appended() {
+    fn a_changed_id_replaces_only_the_old_value() {
         let mut hcl = file(COMMON);
-        hcl.upsert_account("security", None, "333333333333").unwrap();
-        hcl.upsert_account("management", None, "111111111111").unwrap();
-        hcl.upsert_account("apps-devstg", Some("aws+apps-devstg@binbash.com.ar"), "444444444444").unwrap();
-        let expected = COMMON.replace(
-            "    email = \"aws+security@binbash.com.ar\"\n  }\n}",
-            "    email = \"aws+security@binbash.com.ar\"\n    id = \"333333333333\"\n  }\n  apps-devstg = {\n    email = \"aws+apps-devstg@binbash.com.ar\"\n    id    = \"444444444444\"\n  }\n}",
-        );
-        assert_eq!(hcl.text(), expected);
-        let accounts = hcl.accounts();
-        assert_eq!(accounts.iter().map(|a| a.id.clone().unwrap()).collect::<Vec<_>>(), ["111111111111", "333333333333", "444444444444"]);
+        hcl.record_account_ids(&[Account { name: "management".into(), email: None, id: Some("999999999999".into()) }]).unwrap();
+        assert_eq!(hcl.text(), COMMON.replace("111111111111", "999999999999"));
     }
 }

@@ -5,7 +5,7 @@ mod build_env;
 mod error;
 mod hcl;
 mod location;
-mod project_yaml;
+pub mod project_yaml;
 mod root;
 
 pub use build_env::BuildEnv;

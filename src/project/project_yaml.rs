@@ -64,3 +64,74 @@ fn account_id(value: &serde_norway::Value) -> Option<String> {
 fn strip_location(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
 }
+
+/// Sets the `id` of account `name` under `organization.accounts`, editing the text in place so
+/// comments and layout survive (no YAML crate writes them back). `Ok(None)` when the account is
+/// not listed; `Err` when the file does not have the expected shape, which is then left alone.
+pub fn set_account_id(text: &str, name: &str, id: &str) -> Result<Option<String>, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_name_line = |line: &str| {
+        let item = line.trim_start().trim_start_matches('-').trim_start();
+        item.strip_prefix("name:").map(|v| v.split(" #").next().unwrap_or(v).trim().trim_matches(['"', '\''])) == Some(name)
+    };
+    let Some(index) = lines.iter().position(|l| is_name_line(l)) else {
+        return Ok(None);
+    };
+    let key_indent = lines[index].find("name:").unwrap_or(0);
+    let quoted = format!("\"{id}\"");
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut replaced = false;
+    for (j, line) in lines.iter().enumerate().skip(index + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if indent < key_indent || (indent == key_indent && trimmed.starts_with('-')) {
+            break;
+        }
+        if indent == key_indent && trimmed.starts_with("id:") {
+            edited[j] = format!("{}id: {quoted}", &line[..indent]);
+            replaced = true;
+            break;
+        }
+    }
+    if !replaced {
+        edited.insert(index + 1, format!("{}id: {quoted}", " ".repeat(key_indent)));
+    }
+    let mut result = edited.join("\n");
+    if text.ends_with('\n') {
+        result.push('\n');
+    }
+    let check = ProjectYaml::parse(&result).map_err(|e| format!("the edit would break the file ({e})"))?;
+    match check.accounts().iter().find(|a| a.name == name) {
+        Some(account) if account.id.as_deref() == Some(id) => Ok(Some(result)),
+        _ => Err(format!("account `{name}` is not where leverage expects it (organization.accounts)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "# mine\nproject_name: binbash\norganization:\n  accounts:\n    - name: management   # root\n      email: m@x.y\n    - name: security\n      email: s@x.y\n      id: \"222222222222\"\n";
+
+    #[test]
+    fn a_missing_id_is_inserted_under_the_name() {
+        let edited = set_account_id(YAML, "management", "111111111111").unwrap().unwrap();
+        assert_eq!(edited, YAML.replace("# root\n", "# root\n      id: \"111111111111\"\n"));
+    }
+
+    #[test]
+    fn an_existing_id_is_replaced() {
+        let edited = set_account_id(YAML, "security", "333333333333").unwrap().unwrap();
+        assert_eq!(edited, YAML.replace("222222222222", "333333333333"));
+    }
+
+    #[test]
+    fn an_unlisted_account_or_an_odd_shape_changes_nothing() {
+        assert_eq!(set_account_id(YAML, "shared", "1").unwrap(), None);
+        let odd = "name: management\nemail: m@x.y\n";
+        assert!(set_account_id(odd, "management", "111111111111").is_err());
+    }
+}

@@ -100,6 +100,12 @@ impl Seed {
         self
     }
 
+    /// Another IAM user with keys (and an MFA device), e.g. to overwrite keys with new ones.
+    pub fn and_user(mut self, name: &str) -> Seed {
+        self.users.push(SeedUser { name: name.into(), mfa: true, allow: None });
+        self
+    }
+
     pub fn without_mfa(mut self) -> Seed {
         self.users[0].mfa = false;
         self
@@ -151,8 +157,9 @@ pub struct SeededUser {
 }
 
 impl Seeded {
+    /// natasha.romanoff, the user every landing-zone seed has.
     pub fn user(&self) -> &SeededUser {
-        self.users.values().next().expect("a seeded user")
+        &self.users["natasha.romanoff"]
     }
 
     /// The account id of a project account name (organization names may carry `binbash-`).
@@ -299,6 +306,22 @@ impl Scenario {
     pub fn run(&self, args: &[&str], stdin: &str) -> Run {
         let command = self.base_command(Path::new(env!("CARGO_BIN_EXE_leverage")));
         run_with_stdin(command, args, stdin)
+    }
+
+    /// An AWS console access-keys CSV for `user`, written next to the project.
+    pub fn keys_csv(&self, user: &SeededUser) -> PathBuf {
+        let path = self.dir.path().join(format!("{}_accessKeys.csv", user.access_key_id));
+        std::fs::write(&path, format!("Access key ID,Secret access key\r\n{},{}\r\n", user.access_key_id, user.secret_access_key)).unwrap();
+        path
+    }
+
+    /// The bytes of every file a failed command must not have changed.
+    pub fn snapshot(&self) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+        let mut paths = vec![self.project().join("config/common.tfvars"), self.project().join("project.yaml")];
+        for name in ["config", "credentials", "config.bkp", "credentials.bkp"] {
+            paths.push(self.aws_dir().join(name));
+        }
+        paths.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect()
     }
 
     /// Runs the real AWS CLI against the files leverage wrote.

@@ -1,0 +1,225 @@
+//! The AWS calls leverage makes, through the official SDK, with keys held in memory.
+//!
+//! The region always comes from the project (never `AWS_DEFAULT_REGION`); endpoints follow the
+//! standard `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL` variables (how tests reach moto);
+//! throttling is retried with the SDK's standard backoff.
+
+use crate::ui::Secret;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use std::fmt;
+use std::time::Duration;
+
+/// An access key pair, maybe with a session token; the secret parts never print.
+#[derive(Clone, PartialEq)]
+pub struct AwsKeys {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+}
+
+impl fmt::Debug for AwsKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsKeys").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+    }
+}
+
+/// A failed AWS call: which operation, AWS's error code when there is one, and its message.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation} failed: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
+pub struct AwsError {
+    pub operation: &'static str,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl AwsError {
+    /// AWS does not know the key, or the secret does not match it.
+    pub fn is_rejected_keys(&self) -> bool {
+        matches!(self.code.as_deref(), Some("InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException"))
+    }
+
+    pub fn is_access_denied(&self) -> bool {
+        self.code.as_deref().is_some_and(|c| c.starts_with("AccessDenied"))
+    }
+}
+
+fn aws_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match &error {
+        SdkError::ServiceError(service) => {
+            let (code, message) = match service.err().code() {
+                Some(code) => (Some(code.to_string()), service.err().message().map(str::to_string)),
+                None => error_in_body(service.raw()),
+            };
+            let status = service.raw().status().as_u16();
+            AwsError { operation, code, message: message.unwrap_or_else(|| format!("HTTP {status} without an error message")) }
+        }
+        _ => AwsError { operation, code: None, message: DisplayErrorContext(&error).to_string() },
+    }
+}
+
+/// Code and message from an error body the SDK's parser did not recognise: some AWS-compatible
+/// endpoints (moto's auth layer among them) wrap query errors as `<Errors><Error>`, which
+/// botocore reads but the Rust SDK does not. Plain text search on purpose: it is a fallback.
+fn error_in_body(raw: &HttpResponse) -> (Option<String>, Option<String>) {
+    let body = raw.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+    let between = |open: &str, close: &str| {
+        let start = body.find(open)? + open.len();
+        let end = body[start..].find(close)? + start;
+        Some(body[start..end].trim().to_string())
+    };
+    let code =
+        between("<Code>", "</Code>").or_else(|| between("\"__type\":\"", "\"").map(|t| t.rsplit('#').next().unwrap_or(&t).to_string()));
+    let message =
+        between("<Message>", "</Message>").or_else(|| between("\"message\":\"", "\"")).or_else(|| between("\"Message\":\"", "\""));
+    (code, message)
+}
+
+/// Who the keys belong to (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+impl CallerIdentity {
+    /// The IAM user name in `arn:aws:iam::<id>:user[/path]/<name>`; None for roles.
+    pub fn user_name(&self) -> Option<&str> {
+        let resource = self.arn.splitn(6, ':').nth(5)?;
+        let rest = resource.strip_prefix("user/")?;
+        rest.rsplit('/').next().filter(|n| !n.is_empty())
+    }
+}
+
+/// One account of the organization (Organizations ListAccounts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationAccount {
+    pub name: String,
+    pub email: Option<String>,
+    pub id: String,
+}
+
+/// SDK clients for one set of keys in one region.
+#[derive(Debug, Clone)]
+pub struct Client {
+    config: SdkConfig,
+}
+
+impl Client {
+    pub fn new(keys: &AwsKeys, region: &str) -> Client {
+        let credentials = Credentials::new(
+            keys.access_key_id.clone(),
+            keys.secret_access_key.expose().to_string(),
+            keys.session_token.as_ref().map(|t| t.expose().to_string()),
+            None,
+            "leverage",
+        );
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .retry_config(RetryConfig::standard().with_max_attempts(5))
+            .timeout_config(
+                TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_timeout(Duration::from_secs(120)).build(),
+            )
+            .build();
+        Client { config }
+    }
+
+    fn sts(&self) -> aws_sdk_sts::Client {
+        let mut builder = aws_sdk_sts::config::Builder::from(&self.config);
+        if let Some(url) = endpoint_url("STS") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_sts::Client::from_conf(builder.build())
+    }
+
+    fn iam(&self) -> aws_sdk_iam::Client {
+        let mut builder = aws_sdk_iam::config::Builder::from(&self.config);
+        if let Some(url) = endpoint_url("IAM") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_iam::Client::from_conf(builder.build())
+    }
+
+    fn organizations(&self) -> aws_sdk_organizations::Client {
+        let mut builder = aws_sdk_organizations::config::Builder::from(&self.config);
+        if let Some(url) = endpoint_url("ORGANIZATIONS") {
+            builder = builder.endpoint_url(url);
+        }
+        aws_sdk_organizations::Client::from_conf(builder.build())
+    }
+
+    pub async fn caller_identity(&self) -> Result<CallerIdentity, AwsError> {
+        let out = self.sts().get_caller_identity().send().await.map_err(|e| aws_error("sts:GetCallerIdentity", e))?;
+        Ok(CallerIdentity { account: out.account.unwrap_or_default(), arn: out.arn.unwrap_or_default() })
+    }
+
+    /// Every account of the organization, all pages.
+    pub async fn list_accounts(&self) -> Result<Vec<OrganizationAccount>, AwsError> {
+        let mut pages = self.organizations().list_accounts().into_paginator().send();
+        let mut accounts = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| aws_error("organizations:ListAccounts", e))?;
+            for account in page.accounts.unwrap_or_default() {
+                if let (Some(id), Some(name)) = (account.id, account.name) {
+                    accounts.push(OrganizationAccount { name, email: account.email, id });
+                }
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// Serial numbers of the user's MFA devices.
+    pub async fn mfa_device_serials(&self, user_name: &str) -> Result<Vec<String>, AwsError> {
+        let mut pages = self.iam().list_mfa_devices().user_name(user_name).into_paginator().send();
+        let mut serials = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| aws_error("iam:ListMFADevices", e))?;
+            serials.extend(page.mfa_devices.into_iter().map(|d| d.serial_number));
+        }
+        Ok(serials)
+    }
+}
+
+/// `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (the SDKs' shared rule).
+fn endpoint_url(service: &str) -> Option<String> {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return None;
+    }
+    set(&format!("AWS_ENDPOINT_URL_{service}")).or_else(|| set("AWS_ENDPOINT_URL"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_name_is_the_last_part_of_a_user_arn() {
+        let who = |arn: &str| CallerIdentity { account: "1".into(), arn: arn.into() };
+        assert_eq!(who("arn:aws:iam::123456789012:user/natasha.romanoff").user_name(), Some("natasha.romanoff"));
+        assert_eq!(who("arn:aws:iam::123456789012:user/division/team/bruce").user_name(), Some("bruce"));
+        assert_eq!(who("arn:aws:sts::123456789012:assumed-role/DevOps/session").user_name(), None);
+    }
+
+    #[test]
+    fn keys_never_print_their_secrets() {
+        let keys = AwsKeys {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            session_token: Some(Secret::new("FwoGZXIvYXdzEXAMPLETOKEN")),
+        };
+        let printed = format!("{keys:?}");
+        assert!(!printed.contains("wJalr") && !printed.contains("FwoG"), "{printed}");
+    }
+}

@@ -1,0 +1,252 @@
+//! The AWS CLI's INI dialect, edited without losing a byte the edit does not touch: comments,
+//! blank lines, key order, spacing, nested values and unrelated sections all survive.
+//!
+//! No maintained crate keeps formatting on write (rust-ini and configparser re-serialise), so
+//! this is a small line-based editor with its own round-trip tests.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Blank,
+    Comment,
+    Section(String),
+    /// `key = value`; `delimiter` is the byte offset of `=` (or `:`) in the raw line.
+    Key {
+        key: String,
+        delimiter: usize,
+    },
+    /// An indented line under a key (`s3 =` followed by `  max_concurrent_requests = 10`).
+    Continuation,
+}
+
+#[derive(Debug, Clone)]
+struct Line {
+    raw: String,
+    kind: Kind,
+}
+
+/// A parse error: the 1-based line and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IniError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for IniError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// An INI document that renders back to exactly the text it was parsed from, plus the edits.
+#[derive(Debug, Clone, Default)]
+pub struct Ini {
+    lines: Vec<Line>,
+    /// Whether the last line ended with a newline (kept as found).
+    trailing_newline: bool,
+}
+
+impl Ini {
+    pub fn parse(text: &str) -> Result<Ini, IniError> {
+        let mut lines = Vec::new();
+        let mut in_section = false;
+        let mut after_key = false;
+        for (index, raw) in text.lines().enumerate() {
+            let trimmed = raw.trim();
+            let kind = if trimmed.is_empty() {
+                Kind::Blank
+            } else if trimmed.starts_with('#') || trimmed.starts_with(';') {
+                Kind::Comment
+            } else if raw.starts_with([' ', '\t']) && after_key {
+                Kind::Continuation
+            } else if trimmed.starts_with('[') {
+                let name = trimmed
+                    .strip_suffix(']')
+                    .map(|s| s[1..].trim())
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| IniError { line: index + 1, message: format!("`{trimmed}` is not a section header like `[name]`") })?;
+                in_section = true;
+                Kind::Section(name.to_string())
+            } else if let Some(delimiter) = raw.find(['=', ':']) {
+                if !in_section {
+                    return Err(IniError { line: index + 1, message: "a key before any `[section]` header".into() });
+                }
+                let key = raw[..delimiter].trim();
+                if key.is_empty() {
+                    return Err(IniError { line: index + 1, message: "a value without a key".into() });
+                }
+                Kind::Key { key: key.to_string(), delimiter }
+            } else {
+                return Err(IniError { line: index + 1, message: format!("expected `[section]` or `key = value`, found `{trimmed}`") });
+            };
+            after_key = matches!(kind, Kind::Key { .. } | Kind::Continuation) || (after_key && kind == Kind::Comment);
+            lines.push(Line { raw: raw.to_string(), kind });
+        }
+        Ok(Ini { lines, trailing_newline: text.is_empty() || text.ends_with('\n') })
+    }
+
+    /// Section names in file order.
+    pub fn sections(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().filter_map(|l| match &l.kind {
+            Kind::Section(name) => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
+    pub fn has_section(&self, section: &str) -> bool {
+        self.section_range(section).is_some()
+    }
+
+    /// The value of `key` in `section`, trimmed; a nested (continued) value reads as empty.
+    pub fn get(&self, section: &str, key: &str) -> Option<&str> {
+        let range = self.section_range(section)?;
+        self.lines[range].iter().find_map(|l| match &l.kind {
+            Kind::Key { key: k, delimiter } if k == key => Some(l.raw[delimiter + 1..].trim()),
+            _ => None,
+        })
+    }
+
+    /// Sets `key = value` in `section`: the existing line keeps its key and spacing, a new key
+    /// goes after the section's last key, and a new section goes at the end of the file.
+    pub fn set(&mut self, section: &str, key: &str, value: &str) {
+        let Some(range) = self.section_range(section) else {
+            if self.lines.last().is_some_and(|l| l.kind != Kind::Blank) {
+                self.lines.push(Line { raw: String::new(), kind: Kind::Blank });
+            }
+            self.lines.push(Line { raw: format!("[{section}]"), kind: Kind::Section(section.to_string()) });
+            self.push_key(self.lines.len(), key, value);
+            self.trailing_newline = true;
+            return;
+        };
+        for line in &mut self.lines[range.clone()] {
+            if let Kind::Key { key: k, delimiter } = &line.kind
+                && k == key
+            {
+                let (before, after) = line.raw.split_at(delimiter + 1);
+                let spacing: String = after.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+                let spacing = if spacing.is_empty() { " ".to_string() } else { spacing };
+                line.raw = format!("{before}{spacing}{value}");
+                return;
+            }
+        }
+        let last_key = self.lines[range.clone()].iter().rposition(|l| matches!(l.kind, Kind::Key { .. } | Kind::Continuation));
+        let at = match last_key {
+            Some(offset) => range.start + offset + 1,
+            None => range.start + 1,
+        };
+        self.push_key(at, key, value);
+    }
+
+    /// Removes `key` (and its continuation lines) from `section`; true when something went.
+    pub fn remove(&mut self, section: &str, key: &str) -> bool {
+        let Some(range) = self.section_range(section) else { return false };
+        let Some(offset) = self.lines[range.clone()].iter().position(|l| matches!(&l.kind, Kind::Key { key: k, .. } if k == key)) else {
+            return false;
+        };
+        let start = range.start + offset;
+        let mut end = start + 1;
+        while end < range.end && self.lines[end].kind == Kind::Continuation {
+            end += 1;
+        }
+        self.lines.drain(start..end);
+        true
+    }
+
+    fn push_key(&mut self, at: usize, key: &str, value: &str) {
+        let raw = format!("{key} = {value}");
+        self.lines.insert(at, Line { kind: Kind::Key { key: key.to_string(), delimiter: key.len() + 1 }, raw });
+    }
+
+    /// Lines from the header to the next header (or the end); the first section of that name.
+    fn section_range(&self, section: &str) -> Option<std::ops::Range<usize>> {
+        let start = self.lines.iter().position(|l| matches!(&l.kind, Kind::Section(name) if name == section))?;
+        let end =
+            self.lines[start + 1..].iter().position(|l| matches!(l.kind, Kind::Section(_))).map_or(self.lines.len(), |i| start + 1 + i);
+        Some(start..end)
+    }
+}
+
+impl fmt::Display for Ini {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, line) in self.lines.iter().enumerate() {
+            f.write_str(&line.raw)?;
+            if i + 1 < self.lines.len() || self.trailing_newline {
+                f.write_str("\n")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "# my settings\n[default]\nregion=eu-west-1\n\n[profile other]   \n; hand-made\nregion   =   sa-east-1\ns3 =\n    max_concurrent_requests = 20\n\n# trailing comment\n";
+
+    #[test]
+    fn parsing_and_printing_returns_the_same_bytes() {
+        for text in [CONFIG, "", "[a]\nk = v", "[a]\r\nk = v\r\n", "\n\n[a]\n\n\n"] {
+            let ini = Ini::parse(text).unwrap();
+            assert_eq!(ini.to_string(), text.replace("\r\n", "\n"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn values_are_read_by_section_and_key() {
+        let ini = Ini::parse(CONFIG).unwrap();
+        assert_eq!(ini.sections().collect::<Vec<_>>(), ["default", "profile other"]);
+        assert_eq!(ini.get("profile other", "region"), Some("sa-east-1"));
+        assert_eq!(ini.get("profile other", "s3"), Some(""));
+        assert_eq!(ini.get("profile other", "max_concurrent_requests"), None);
+        assert_eq!(ini.get("profile none", "region"), None);
+    }
+
+    #[test]
+    fn setting_an_existing_key_keeps_its_spacing_and_everything_else() {
+        let mut ini = Ini::parse(CONFIG).unwrap();
+        ini.set("profile other", "region", "us-east-1");
+        assert_eq!(ini.to_string(), CONFIG.replace("region   =   sa-east-1", "region   =   us-east-1"));
+        ini.set("default", "region", "us-east-2");
+        assert!(ini.to_string().contains("\nregion= us-east-2\n"));
+    }
+
+    #[test]
+    fn a_new_key_goes_after_the_section_keys_and_a_new_section_at_the_end() {
+        let mut ini = Ini::parse(CONFIG).unwrap();
+        ini.set("profile other", "output", "json");
+        ini.set("profile bb-shared-oaar", "region", "us-east-1");
+        ini.set("profile bb-shared-oaar", "output", "json");
+        let expected = CONFIG.replace("max_concurrent_requests = 20\n", "max_concurrent_requests = 20\noutput = json\n")
+            + "\n[profile bb-shared-oaar]\nregion = us-east-1\noutput = json\n";
+        assert_eq!(ini.to_string(), expected);
+    }
+
+    #[test]
+    fn a_file_without_a_final_newline_gets_one_only_when_a_section_is_added() {
+        let mut ini = Ini::parse("[a]\nk = v").unwrap();
+        ini.set("a", "k", "w");
+        assert_eq!(ini.to_string(), "[a]\nk = w");
+        ini.set("b", "k", "v");
+        assert_eq!(ini.to_string(), "[a]\nk = w\n\n[b]\nk = v\n");
+    }
+
+    #[test]
+    fn removing_a_key_takes_its_nested_lines() {
+        let mut ini = Ini::parse(CONFIG).unwrap();
+        assert!(ini.remove("profile other", "s3"));
+        assert!(!ini.remove("profile other", "s3"));
+        assert_eq!(ini.to_string(), CONFIG.replace("s3 =\n    max_concurrent_requests = 20\n", ""));
+    }
+
+    #[test]
+    fn malformed_lines_are_reported_with_their_number() {
+        assert_eq!(Ini::parse("key = value\n").unwrap_err().to_string(), "line 1: a key before any `[section]` header");
+        assert_eq!(
+            Ini::parse("[a]\nk = v\njunk\n").unwrap_err().to_string(),
+            "line 3: expected `[section]` or `key = value`, found `junk`"
+        );
+        assert_eq!(Ini::parse("[a\n").unwrap_err().to_string(), "line 1: `[a` is not a section header like `[name]`");
+    }
+}

@@ -1,0 +1,9 @@
+//! AWS: the project's INI files under `~/.aws/<short>/` (SPEC §2) and the SDK calls leverage makes.
+
+pub mod client;
+pub mod files;
+pub mod ini;
+
+pub use client::{AwsError, AwsKeys, CallerIdentity, Client, OrganizationAccount};
+pub use files::{AwsFile, AwsFiles, AwsFilesError};
+pub use ini::Ini;
