@@ -3,6 +3,7 @@
 
 use crate::credentials::CredentialsError;
 use crate::project::ProjectError;
+use crate::terraform::TerraformError;
 use crate::ui::PromptError;
 
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +14,8 @@ pub enum Error {
     Prompt(#[from] PromptError),
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
+    #[error(transparent)]
+    Terraform(#[from] TerraformError),
     #[error("could not {0}: {1}")]
     Io(String, std::io::Error),
     #[error("`{0}` is not implemented yet")]
@@ -24,6 +27,7 @@ impl Error {
         match self {
             Error::Project(e) => e.hint(),
             Error::Credentials(e) => e.hint(),
+            Error::Terraform(e) => e.hint(),
             Error::Prompt(_) | Error::Io(..) => None,
             Error::NotImplemented(_) => Some("this command is planned; see `leverage --help` for what works today".into()),
         }

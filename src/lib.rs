@@ -7,6 +7,7 @@ pub mod cli;
 pub mod credentials;
 pub mod error;
 pub mod project;
+pub mod terraform;
 pub mod ui;
 
 pub use error::Error;

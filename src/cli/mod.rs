@@ -6,6 +6,7 @@ mod project;
 mod terraform;
 
 use crate::error::Error;
+use crate::terraform::binary::Group;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
 
@@ -121,9 +122,9 @@ fn report(error: &Error) {
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Credentials(command) => credentials::run(command),
-        Command::Terraform(args) => terraform::run("terraform", args),
-        Command::Tofu(args) => terraform::run("tofu", args),
-        Command::Tf(args) => terraform::run("tf", args),
+        Command::Terraform(args) => terraform::run(Group::Terraform, args),
+        Command::Tofu(args) => terraform::run(Group::Tofu, args),
+        Command::Tf(args) => terraform::run(Group::Tf, args),
         Command::Aws(_) => Err(Error::NotImplemented("leverage aws".into())),
         Command::Project(ProjectCommand::Info) => project::info(),
         Command::Project(ProjectCommand::Init) => Err(Error::NotImplemented("leverage project init".into())),

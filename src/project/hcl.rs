@@ -80,6 +80,47 @@ impl HclFile {
         self.splice(end..end, &addition)
     }
 
+    /// A string attribute inside nested blocks, e.g. `terraform { backend "s3" { key = ... } }`
+    /// with `path = [("terraform", &[]), ("backend", &["s3"])]`.
+    pub fn block_string(&self, path: &[(&str, &[&str])], key: &str) -> Option<String> {
+        self.block_body(path)?.get_attribute(key)?.value.as_str().map(str::to_string)
+    }
+
+    /// Whether the nested block at `path` exists.
+    pub fn has_block(&self, path: &[(&str, &[&str])]) -> bool {
+        self.block_body(path).is_some()
+    }
+
+    fn block_body(&self, path: &[(&str, &[&str])]) -> Option<&Body> {
+        let mut body = &self.body;
+        for (ident, labels) in path {
+            body = &body.blocks().find(|b| b.has_ident(ident) && b.has_exact_labels(labels))?.body;
+        }
+        Some(body)
+    }
+
+    /// Adds `key = "value"` as the last attribute of the nested block at `path`, indented like
+    /// its siblings. `Ok(false)` when the attribute is already there or the block is missing.
+    pub fn add_block_string(&mut self, path: &[(&str, &[&str])], key: &str, value: &str) -> Result<bool, ProjectError> {
+        let Some(((last_ident, last_labels), parents)) = path.split_last() else { return Ok(false) };
+        let Some(parent) = self.block_body(parents) else { return Ok(false) };
+        let Some(block) = parent.blocks().find(|b| b.has_ident(last_ident) && b.has_exact_labels(last_labels)) else { return Ok(false) };
+        if block.body.has_attribute(key) {
+            return Ok(false);
+        }
+        let close = block.span().ok_or_else(|| self.no_span())?.end - 1;
+        let indent = block
+            .body
+            .iter()
+            .next()
+            .and_then(|structure| structure.span())
+            .map(|s| line_indent(&self.text, s.start))
+            .unwrap_or_else(|| format!("{}  ", line_indent(&self.text, close)));
+        let (range, text) = self.insert_before_brace(close, &[format!("{indent}{key} = {}", quote(value))]);
+        self.splice(range, &text)?;
+        Ok(true)
+    }
+
     /// Records account ids as upstream does, in one edit: `<name>_account_id = "<id>"` (updated in
     /// place, or added after the last such attribute) and the `accounts` map (an `id` set or added
     /// in each entry, entries added for new accounts, shaped like their neighbours). Accounts
@@ -331,6 +372,27 @@ management_account_id = "111111111111"
         let ids: Vec<String> = hcl.accounts().iter().map(|a| a.id.clone().unwrap()).collect();
         assert_eq!(ids, ["111111111111", "333333333333", "444444444444"]);
         assert!(!hcl.record_account_ids(&[account("security", None, Some("333333333333"))]).unwrap(), "a second run changes nothing");
+    }
+
+    #[test]
+    fn an_attribute_is_added_to_a_nested_block_once() {
+        let text = "terraform {\n  required_version = \"~> 1.6\"\n\n  backend \"s3\" {\n    # partial\n    encrypt = true\n  }\n}\n";
+        let mut hcl = file(text);
+        let backend: &[(&str, &[&str])] = &[("terraform", &[]), ("backend", &["s3"])];
+        assert_eq!(hcl.block_string(backend, "key"), None);
+        assert!(hcl.add_block_string(backend, "key", "a/b/terraform.tfstate").unwrap());
+        assert_eq!(hcl.text(), text.replace("encrypt = true\n", "encrypt = true\n    key = \"a/b/terraform.tfstate\"\n"));
+        assert_eq!(hcl.block_string(backend, "key").as_deref(), Some("a/b/terraform.tfstate"));
+        assert!(!hcl.add_block_string(backend, "key", "other").unwrap());
+        assert!(!hcl.add_block_string(&[("terraform", &[]), ("backend", &["gcs"])], "key", "x").unwrap());
+    }
+
+    #[test]
+    fn an_empty_block_gets_an_indented_attribute() {
+        let mut hcl = file("terraform {\n  backend \"s3\" {}\n}\n");
+        let backend: &[(&str, &[&str])] = &[("terraform", &[]), ("backend", &["s3"])];
+        assert!(hcl.add_block_string(backend, "key", "k").unwrap());
+        assert_eq!(hcl.text(), "terraform {\n  backend \"s3\" {\n    key = \"k\"\n  }\n}\n");
     }
 
     #[test]

@@ -178,6 +178,8 @@ impl Seeded {
 /// One test's world: a temp HOME, a copy of the fixture project, maybe a moto_server.
 pub struct Scenario {
     pub dir: tempfile::TempDir,
+    /// Directory on PATH holding stand-ins, when the scenario has any.
+    standin_bin: Option<PathBuf>,
     pub moto: Option<Moto>,
     pub seeded: Option<Seeded>,
     cwd: PathBuf,
@@ -230,7 +232,7 @@ impl Scenario {
         std::fs::create_dir(dir.path().join("home")).unwrap();
         copy_dir(Path::new(FIXTURE), &dir.path().join("project"));
         let cwd = dir.path().join("project");
-        Scenario { dir, moto: None, seeded: None, cwd, env: Vec::new() }
+        Scenario { dir, standin_bin: None, moto: None, seeded: None, cwd, env: Vec::new() }
     }
 
     /// Starts moto_server and seeds it.
@@ -247,6 +249,43 @@ impl Scenario {
         self.seeded = Some(seed.apply(&moto));
         self.moto = Some(moto);
         self
+    }
+
+    /// Puts recording stand-ins with these names (`terraform`, `tofu`, a shell...) on a PATH
+    /// that holds nothing else but the system directories.
+    pub fn standins(mut self, names: &[&str]) -> Scenario {
+        let bin = self.dir.path().join("bin");
+        let log = self.dir.path().join("calls");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(&log).unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/standin.sh");
+        for name in names {
+            std::fs::copy(&script, bin.join(name)).unwrap();
+        }
+        self.env.push(("PATH".into(), format!("{}:/usr/bin:/bin", bin.display())));
+        self.env.push(("STANDIN_LOG".into(), log.display().to_string()));
+        self.standin_bin = Some(bin);
+        self
+    }
+
+    pub fn standin_path(&self, name: &str) -> PathBuf {
+        self.standin_bin.as_ref().expect("the scenario has stand-ins").join(name)
+    }
+
+    /// Every stand-in call so far, oldest first.
+    pub fn calls(&self) -> Vec<Call> {
+        let dir = self.dir.path().join("calls");
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_none()).collect();
+        files.sort();
+        files.iter().map(|f| Call::parse(&std::fs::read_to_string(f).unwrap())).collect()
+    }
+
+    /// Forgets the calls recorded so far.
+    pub fn clear_calls(&self) {
+        let dir = self.dir.path().join("calls");
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Scenario {
@@ -375,5 +414,34 @@ pub fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
+    }
+}
+
+/// One recorded stand-in call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub name: String,
+    pub cwd: PathBuf,
+    pub args: Vec<String>,
+    pub env: BTreeMap<String, String>,
+}
+
+impl Call {
+    fn parse(text: &str) -> Call {
+        let mut call = Call { name: String::new(), cwd: PathBuf::new(), args: Vec::new(), env: BTreeMap::new() };
+        for line in text.lines() {
+            let (kind, value) = line.split_once(' ').unwrap_or((line, ""));
+            match kind {
+                "name" => call.name = value.to_string(),
+                "cwd" => call.cwd = PathBuf::from(value),
+                "arg" => call.args.push(value.to_string()),
+                "env" => {
+                    let (k, v) = value.split_once('=').unwrap();
+                    call.env.insert(k.to_string(), v.to_string());
+                }
+                _ => panic!("unexpected stand-in record line {line:?}"),
+            }
+        }
+        call
     }
 }

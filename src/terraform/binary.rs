@@ -1,0 +1,91 @@
+//! Which binary a command group runs (SPEC §5): `terraform`, `tofu`, or for `tf` whichever of
+//! `tofu` then `terraform` is on PATH.
+
+use super::TerraformError;
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// The command group the user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Terraform,
+    Tofu,
+    Tf,
+}
+
+/// The binary to run, found on PATH.
+#[derive(Debug, Clone)]
+pub struct Binary {
+    pub name: &'static str,
+    pub path: PathBuf,
+}
+
+impl Group {
+    pub fn resolve(self) -> Result<Binary, TerraformError> {
+        self.resolve_in(std::env::var_os("PATH").as_deref())
+    }
+
+    pub fn resolve_in(self, path: Option<&OsStr>) -> Result<Binary, TerraformError> {
+        let find = |name: &'static str| find_on_path(name, path).map(|path| Binary { name, path });
+        match self {
+            Group::Terraform => find("terraform").ok_or(TerraformError::BinaryNotFound { name: "terraform" }),
+            Group::Tofu => find("tofu").ok_or(TerraformError::BinaryNotFound { name: "tofu" }),
+            Group::Tf => {
+                let binary = find("tofu").or_else(|| find("terraform")).ok_or(TerraformError::BinaryNotFound { name: "tofu" })?;
+                tracing::debug!("tf runs {} ({})", binary.name, binary.path.display());
+                Ok(binary)
+            }
+        }
+    }
+}
+
+/// The first executable file called `name` in the PATH directories.
+pub fn find_on_path(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path?).map(|dir| dir.join(name)).find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bin_dir(names: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn tf_prefers_tofu_and_falls_back_to_terraform() {
+        let both = bin_dir(&["tofu", "terraform"]);
+        assert_eq!(Group::Tf.resolve_in(Some(both.path().as_os_str())).unwrap().name, "tofu");
+        let only_terraform = bin_dir(&["terraform"]);
+        assert_eq!(Group::Tf.resolve_in(Some(only_terraform.path().as_os_str())).unwrap().name, "terraform");
+        assert_eq!(Group::Terraform.resolve_in(Some(both.path().as_os_str())).unwrap().name, "terraform");
+    }
+
+    #[test]
+    fn a_missing_binary_names_what_to_install() {
+        let none = bin_dir(&[]);
+        let error = Group::Tofu.resolve_in(Some(none.path().as_os_str())).unwrap_err();
+        assert_eq!(error.to_string(), "tofu was not found on PATH");
+        assert!(error.hint().unwrap().contains("install OpenTofu"));
+        let error = Group::Terraform.resolve_in(Some(none.path().as_os_str())).unwrap_err();
+        assert!(error.hint().unwrap().contains("install Terraform"));
+    }
+
+    #[test]
+    fn files_that_are_not_executable_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("terraform"), "").unwrap();
+        assert!(find_on_path("terraform", Some(dir.path().as_os_str())).is_none());
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# A recording stand-in for terraform/tofu (which cannot be installed here): writes its name,
+# argv, cwd and the AWS_/TF_ environment it saw to a file of its own under $STANDIN_LOG, prints a
+# line on stdout and on stderr, sleeps $STANDIN_SLEEP seconds if set, and exits with
+# $STANDIN_EXIT (default 0), or 1 when its cwd ends with $STANDIN_FAIL_IN.
+set -u
+record="${STANDIN_LOG:?STANDIN_LOG must name a directory}/$(date +%s%N)-$$"
+{
+  printf 'name %s\n' "$(basename "$0")"
+  printf 'cwd %s\n' "$PWD"
+  for arg in "$@"; do printf 'arg %s\n' "$arg"; done
+  env | grep -E '^(AWS_|TF_|LEVERAGE_TEST_)' | sort | sed 's/^/env /'
+} >"$record.tmp" && mv "$record.tmp" "$record"
+echo "standin $(basename "$0") $*"
+echo "standin stderr line" >&2
+if [ -n "${STANDIN_SLEEP:-}" ]; then sleep "$STANDIN_SLEEP"; fi
+if [ -n "${STANDIN_FAIL_IN:-}" ] && [ "${PWD%"$STANDIN_FAIL_IN"}" != "$PWD" ]; then exit 1; fi
+exit "${STANDIN_EXIT:-0}"
