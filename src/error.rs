@@ -2,6 +2,7 @@
 //! exit code. Module errors stay typed; they meet here, at the CLI's edge.
 
 use crate::credentials::CredentialsError;
+use crate::mfa::MfaError;
 use crate::project::ProjectError;
 use crate::terraform::TerraformError;
 use crate::ui::PromptError;
@@ -16,6 +17,8 @@ pub enum Error {
     Credentials(#[from] CredentialsError),
     #[error(transparent)]
     Terraform(#[from] TerraformError),
+    #[error(transparent)]
+    Mfa(#[from] MfaError),
     #[error("could not {0}: {1}")]
     Io(String, std::io::Error),
     #[error("`{0}` is not implemented yet")]
@@ -28,6 +31,7 @@ impl Error {
             Error::Project(e) => e.hint(),
             Error::Credentials(e) => e.hint(),
             Error::Terraform(e) => e.hint(),
+            Error::Mfa(e) => e.hint(),
             Error::Prompt(_) | Error::Io(..) => None,
             Error::NotImplemented(_) => Some("this command is planned; see `leverage --help` for what works today".into()),
         }

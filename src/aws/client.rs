@@ -99,6 +99,30 @@ impl CallerIdentity {
     }
 }
 
+/// Keys that expire: from GetSessionToken or AssumeRole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemporaryCredentials {
+    pub keys: AwsKeys,
+    pub expiration: chrono::DateTime<chrono::Utc>,
+}
+
+fn temporary(credentials: Option<aws_sdk_sts::types::Credentials>, operation: &'static str) -> Result<TemporaryCredentials, AwsError> {
+    let c = credentials.ok_or_else(|| AwsError { operation, code: None, message: "the response held no credentials".into() })?;
+    let expiration = chrono::DateTime::from_timestamp(c.expiration.secs(), 0).ok_or_else(|| AwsError {
+        operation,
+        code: None,
+        message: "the credentials' expiration is out of range".into(),
+    })?;
+    Ok(TemporaryCredentials {
+        keys: AwsKeys {
+            access_key_id: c.access_key_id,
+            secret_access_key: Secret::new(c.secret_access_key),
+            session_token: Some(Secret::new(c.session_token)),
+        },
+        expiration,
+    })
+}
+
 /// One account of the organization (Organizations ListAccounts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationAccount {
@@ -161,6 +185,36 @@ impl Client {
     pub async fn caller_identity(&self) -> Result<CallerIdentity, AwsError> {
         let out = self.sts().get_caller_identity().send().await.map_err(|e| aws_error("sts:GetCallerIdentity", e))?;
         Ok(CallerIdentity { account: out.account.unwrap_or_default(), arn: out.arn.unwrap_or_default() })
+    }
+
+    /// STS GetSessionToken with an MFA code: credentials that satisfy `aws:MultiFactorAuthPresent`.
+    pub async fn session_token(&self, mfa_serial: &str, code: &str, seconds: i32) -> Result<TemporaryCredentials, AwsError> {
+        const OPERATION: &str = "sts:GetSessionToken";
+        let out = self
+            .sts()
+            .get_session_token()
+            .serial_number(mfa_serial)
+            .token_code(code)
+            .duration_seconds(seconds)
+            .send()
+            .await
+            .map_err(|e| aws_error(OPERATION, e))?;
+        temporary(out.credentials, OPERATION)
+    }
+
+    /// STS AssumeRole with these (session) keys.
+    pub async fn assume_role(&self, role_arn: &str, session_name: &str, seconds: i32) -> Result<TemporaryCredentials, AwsError> {
+        const OPERATION: &str = "sts:AssumeRole";
+        let out = self
+            .sts()
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .duration_seconds(seconds)
+            .send()
+            .await
+            .map_err(|e| aws_error(OPERATION, e))?;
+        temporary(out.credentials, OPERATION)
     }
 
     /// Every account of the organization, all pages.

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 pub enum CredentialsCommand {
     /// Store access keys and write the assumable-role profiles for every account.
     Configure(ConfigureArgs),
+    /// Forget the cached MFA sessions and role credentials; the next command asks for a code.
+    Logout,
 }
 
 /// Which IAM user's keys are being configured.
@@ -51,7 +53,18 @@ pub struct ConfigureArgs {
 pub fn run(command: CredentialsCommand) -> Result<i32, Error> {
     match command {
         CredentialsCommand::Configure(args) => configure(args),
+        CredentialsCommand::Logout => logout(),
     }
+}
+
+fn logout() -> Result<i32, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
+    let project = Project::load(&cwd, |_| {})?;
+    let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
+    let cache = crate::mfa::Cache::new(&files.dir);
+    let removed = cache.clear().map_err(|e| Error::Io(format!("clear {}", cache.dir.display()), e))?;
+    tracing::info!("Removed {removed} cached MFA credential(s) from {}.", cache.dir.display());
+    Ok(0)
 }
 
 fn configure(args: ConfigureArgs) -> Result<i32, Error> {

@@ -3,10 +3,13 @@
 
 use crate::aws::{AwsFile, AwsFiles};
 use crate::error::Error;
-use crate::project::{Location, Project};
+use crate::mfa::layer_profiles::{Variables, layer_profiles};
+use crate::mfa::{self, MfaError, MfaSettings, PrivateFiles};
+use crate::project::{HclFile, Location, Project};
 use crate::terraform::binary::{Binary, Group};
 use crate::terraform::runner::{self, Invocation};
 use crate::terraform::{TerraformError, arguments, backend_key, layers, layout};
+use crate::ui::Prompt;
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -144,6 +147,9 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
     let project = Project::load(&cwd, |_| {})?;
     let targets = target_layers(&project, &layer_options)?;
 
+    if action == Action::ValidateLayout {
+        return Ok(validate_layouts(&project, &targets));
+    }
     if action == Action::RefreshCredentials {
         if !project.mfa_enabled() {
             tracing::info!(
@@ -151,17 +157,15 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
             );
             return Ok(0);
         }
-        return Err(Error::NotImplemented("leverage tf refresh-credentials with MFA_ENABLED=true".into()));
-    }
-    if action == Action::ValidateLayout {
-        return Ok(validate_layouts(&project, &targets));
-    }
-    if project.mfa_enabled() {
-        tracing::warn!("MFA_ENABLED=true: this version does not make MFA credentials yet; the binary uses the profiles as configured.");
+        let private = mfa_credentials(&project, &targets, true)?;
+        tracing::info!("Fresh credentials for {}.", private.profiles.join(", "));
+        return Ok(0);
     }
 
     let binary = group.resolve().map_err(Error::from)?;
-    let env = child_env(&project, &env_vars)?;
+    // Kept alive until every child has exited: dropping it removes the private files.
+    let private = if project.mfa_enabled() { Some(mfa_credentials(&project, &targets, false)?) } else { None };
+    let env = child_env(&project, &env_vars, private.as_ref())?;
     let mut invocations = Vec::new();
     for layer in &targets {
         if let Action::Init { skip_validation } = action {
@@ -251,15 +255,44 @@ fn parse_env_vars(values: &[String]) -> Result<Vec<(String, String)>, Error> {
         .collect()
 }
 
-/// The project's AWS files for the AWS provider, then the user's `-e` values.
-fn child_env(project: &Project, env_vars: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
-    let files = AwsFiles::for_project(&project.short_name).map_err(crate::credentials::CredentialsError::from)?;
+/// The AWS files for the AWS provider (the project's, or the private MFA pair), then the user's
+/// `-e` values.
+fn child_env(project: &Project, env_vars: &[(String, String)], private: Option<&PrivateFiles>) -> Result<Vec<(String, String)>, Error> {
+    let (config, credentials) = match private {
+        Some(private) => (private.config.clone(), private.credentials.clone()),
+        None => {
+            let files = AwsFiles::for_project(&project.short_name).map_err(crate::credentials::CredentialsError::from)?;
+            (files.path(AwsFile::Config), files.path(AwsFile::Credentials))
+        }
+    };
     let mut env = vec![
-        ("AWS_CONFIG_FILE".to_string(), files.path(AwsFile::Config).display().to_string()),
-        ("AWS_SHARED_CREDENTIALS_FILE".to_string(), files.path(AwsFile::Credentials).display().to_string()),
+        ("AWS_CONFIG_FILE".to_string(), config.display().to_string()),
+        ("AWS_SHARED_CREDENTIALS_FILE".to_string(), credentials.display().to_string()),
     ];
     env.extend(env_vars.iter().cloned());
     Ok(env)
+}
+
+/// Temporary credentials for every profile the target layers use (SPEC §4).
+fn mfa_credentials(project: &Project, targets: &[PathBuf], force: bool) -> Result<PrivateFiles, Error> {
+    let files = AwsFiles::for_project(&project.short_name).map_err(MfaError::from)?;
+    let mut profiles: Vec<String> = Vec::new();
+    for layer in targets {
+        let account = layer.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+        let backend_profile =
+            HclFile::read(&project.root.join(&account).join("config/backend.tfvars")).ok().and_then(|f| f.string("profile"));
+        let vars = Variables { project: &project.short_name, profile: backend_profile.as_deref() };
+        for profile in layer_profiles(&project.root.join(layer), &vars)? {
+            if !profiles.contains(&profile) {
+                profiles.push(profile);
+            }
+        }
+    }
+    tracing::debug!("Profiles used by the layers: {}", profiles.join(", "));
+    let region = project.require_primary_region()?;
+    let settings = MfaSettings::from_env(&project.env);
+    let prompt = Prompt::detect();
+    Ok(super::block_on(mfa::temporary_credentials(&files, region, &profiles, &prompt, settings, force))?)
 }
 
 /// The binary, its arguments and directory for one layer.

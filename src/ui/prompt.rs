@@ -32,7 +32,7 @@ impl Prompt {
         if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
             Prompt { source: Source::Terminal }
         } else {
-            Prompt::from_lines(std::io::BufReader::new(std::io::stdin()))
+            Prompt::from_lines(UnbufferedStdin::default())
         }
     }
 
@@ -107,6 +107,48 @@ impl Prompt {
                 Ok(()) => return Ok(Secret::new(answer.expose().trim())),
                 Err(why) => tracing::error!("{why}"),
             }
+        }
+    }
+}
+
+/// Standard input read one byte at a time: an answer never takes lines that a child process
+/// started afterwards (terraform asking "yes") should read. Rust's `Stdin` buffers 8 KiB.
+#[derive(Default)]
+struct UnbufferedStdin {
+    byte: [u8; 1],
+    filled: bool,
+}
+
+impl UnbufferedStdin {
+    fn fd() -> std::mem::ManuallyDrop<std::fs::File> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: fd 0 is open for the life of the process; ManuallyDrop never closes it.
+        std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(0) })
+    }
+}
+
+impl std::io::Read for UnbufferedStdin {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for UnbufferedStdin {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        use std::io::Read;
+        if !self.filled {
+            self.filled = Self::fd().read(&mut self.byte)? == 1;
+        }
+        Ok(if self.filled { &self.byte } else { &[] })
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if amount > 0 {
+            self.filled = false;
         }
     }
 }

@@ -41,6 +41,8 @@ impl Moto {
     fn start_with_env(env: &[(&str, String)]) -> Moto {
         let port = free_port();
         let mut command = Command::new(venv_bin("moto_server"));
+        // The recorder lets tests count the calls moto received (e.g. STS AssumeRole).
+        command.env("MOTO_ENABLE_RECORDING", "True");
         command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         for (k, v) in env {
             command.env(k, v);
@@ -52,7 +54,40 @@ impl Moto {
             assert!(Instant::now() < deadline, "moto_server did not listen on {port} within 30 s");
             std::thread::sleep(Duration::from_millis(50));
         }
+        moto.api("POST", "/moto-api/recorder/start-recording");
         moto
+    }
+
+    /// A plain HTTP request to moto's own API; returns the body.
+    pub fn api(&self, method: &str, path: &str) -> String {
+        use std::io::Read;
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("connect to moto_server");
+        write!(stream, "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        assert!(head.starts_with("HTTP/1.") && head.contains(" 200 "), "moto {method} {path}: {head}");
+        body.to_string()
+    }
+
+    /// How many query-protocol requests with `Action=<action>` moto received since the last reset.
+    pub fn count(&self, action: &str) -> usize {
+        let needle = format!("Action={action}&");
+        self.api("GET", "/moto-api/recorder/download-recording")
+            .lines()
+            .filter(|line| {
+                let record: serde_json::Value = serde_json::from_str(line).expect("a recorder line is JSON");
+                let body = record["body"].as_str().unwrap_or_default();
+                let body = if record["body_encoded"] == true { base64_decode(body) } else { body.to_string() };
+                body.starts_with(&needle) || body.contains(&format!("&{needle}"))
+            })
+            .count()
+    }
+
+    pub fn reset_counts(&self) {
+        self.api("POST", "/moto-api/recorder/reset-recording");
+        self.api("POST", "/moto-api/recorder/start-recording");
     }
 }
 
@@ -61,6 +96,25 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Standard base64 (moto's recorder encodes request bodies); small enough not to need a crate.
+fn base64_decode(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for byte in text.bytes().filter(|b| *b != b'=') {
+        let value = ALPHABET.iter().position(|a| *a == byte).expect("base64 text") as u32;
+        bits = (bits << 6) | value;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn free_port() -> u16 {
@@ -278,7 +332,15 @@ impl Scenario {
         let mut files: Vec<PathBuf> =
             std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_none()).collect();
         files.sort();
-        files.iter().map(|f| Call::parse(&std::fs::read_to_string(f).unwrap())).collect()
+        files
+            .iter()
+            .map(|f| {
+                let mut call = Call::parse(&std::fs::read_to_string(f).unwrap());
+                call.config = std::fs::read_to_string(f.with_extension("config")).ok();
+                call.credentials = std::fs::read_to_string(f.with_extension("credentials")).ok();
+                call
+            })
+            .collect()
     }
 
     /// Forgets the calls recorded so far.
@@ -363,6 +425,18 @@ impl Scenario {
         paths.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect()
     }
 
+    /// Starts `leverage` in `dir` on another thread, for runs that must overlap.
+    pub fn run_in(&self, dir: &Path, args: &[&str], stdin: &str) -> std::thread::JoinHandle<Run> {
+        let mut command = self.base_command(Path::new(env!("CARGO_BIN_EXE_leverage")));
+        command.current_dir(dir);
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let stdin = stdin.to_string();
+        std::thread::spawn(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run_with_stdin(command, &args, &stdin)
+        })
+    }
+
     /// Runs the real AWS CLI against the files leverage wrote.
     pub fn aws(&self, args: &[&str], stdin: &str) -> Run {
         let mut command = self.base_command(&venv_bin("aws"));
@@ -424,11 +498,15 @@ pub struct Call {
     pub cwd: PathBuf,
     pub args: Vec<String>,
     pub env: BTreeMap<String, String>,
+    /// Copies of the AWS files the call got (with STANDIN_COPY_AWS_FILES).
+    pub config: Option<String>,
+    pub credentials: Option<String>,
 }
 
 impl Call {
     fn parse(text: &str) -> Call {
-        let mut call = Call { name: String::new(), cwd: PathBuf::new(), args: Vec::new(), env: BTreeMap::new() };
+        let mut call =
+            Call { name: String::new(), cwd: PathBuf::new(), args: Vec::new(), env: BTreeMap::new(), config: None, credentials: None };
         for line in text.lines() {
             let (kind, value) = line.split_once(' ').unwrap_or((line, ""));
             match kind {

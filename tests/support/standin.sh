@@ -2,7 +2,8 @@
 # A recording stand-in for terraform/tofu (which cannot be installed here): writes its name,
 # argv, cwd and the AWS_/TF_ environment it saw to a file of its own under $STANDIN_LOG, prints a
 # line on stdout and on stderr, sleeps $STANDIN_SLEEP seconds if set, and exits with
-# $STANDIN_EXIT (default 0), or 1 when its cwd ends with $STANDIN_FAIL_IN.
+# $STANDIN_EXIT (default 0), or 1 when its cwd ends with $STANDIN_FAIL_IN. With
+# $STANDIN_COPY_AWS_FILES set it also keeps copies of the AWS config and credentials files it got.
 set -u
 record="${STANDIN_LOG:?STANDIN_LOG must name a directory}/$(date +%s%N)-$$"
 {
@@ -10,7 +11,13 @@ record="${STANDIN_LOG:?STANDIN_LOG must name a directory}/$(date +%s%N)-$$"
   printf 'cwd %s\n' "$PWD"
   for arg in "$@"; do printf 'arg %s\n' "$arg"; done
   env | grep -E '^(AWS_|TF_|LEVERAGE_TEST_)' | sort | sed 's/^/env /'
-} >"$record.tmp" && mv "$record.tmp" "$record"
+} >"$record.tmp"
+# The MFA flow hands the child private AWS files that vanish afterwards: keep copies.
+if [ -n "${STANDIN_COPY_AWS_FILES:-}" ]; then
+  cp "${AWS_CONFIG_FILE:-/dev/null}" "$record.config" 2>/dev/null || true
+  cp "${AWS_SHARED_CREDENTIALS_FILE:-/dev/null}" "$record.credentials" 2>/dev/null || true
+fi
+mv "$record.tmp" "$record"
 echo "standin $(basename "$0") $*"
 echo "standin stderr line" >&2
 if [ -n "${STANDIN_SLEEP:-}" ]; then sleep "$STANDIN_SLEEP"; fi
