@@ -260,12 +260,20 @@ fn write_private_files(made: &[(String, AwsKeys, Option<String>)], region: &str)
     }
     let config_path = dir.path().join("config");
     let credentials_path = dir.path().join("credentials");
-    crate::atomic_file::write(&config_path, &config.to_string(), 0o600).map_err(io(config_path.clone()))?;
-    crate::atomic_file::write(&credentials_path, &credentials.to_string(), 0o600).map_err(io(credentials_path.clone()))?;
+    // Short-lived files in a private directory: no rename or fsync needed, and both cost
+    // milliseconds on every command.
+    write_private(&config_path, &config.to_string()).map_err(io(config_path.clone()))?;
+    write_private(&credentials_path, &credentials.to_string()).map_err(io(credentials_path.clone()))?;
     Ok(PrivateFiles {
         _dir: dir,
         config: config_path,
         credentials: credentials_path,
         profiles: made.iter().map(|(p, ..)| p.clone()).collect(),
     })
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?.write_all(text.as_bytes())
 }

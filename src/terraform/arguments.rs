@@ -75,10 +75,11 @@ mod tests {
             (&["-var=value"], false),
             (&["plan_file"], true),
             (&["-target=x", "-var", "value"], false),
+            // An unknown flag may be waiting for its value, as upstream's code decides.
             (&["-target=x", "-flag", "plan_file"], false),
             (&["-target=x", "-auto-approve", "plan_file"], true),
             (&["-target=x", "-var=value", "plan_file"], true),
-            (&["-target=x", "-var", "value", "plan_file"], false),
+            (&["-target=x", "-var", "value", "plan_file"], true),
             (&["-compact-warnings", "plan_file"], true),
             (&["-no-color", "-json", "tfplan"], true),
         ];

@@ -26,6 +26,8 @@ pub fn venv_bin(name: &str) -> PathBuf {
 pub struct Moto {
     child: Child,
     pub endpoint: String,
+    /// Holds the server's request recording, which must not be shared between servers.
+    _scratch: tempfile::TempDir,
 }
 
 impl Moto {
@@ -41,14 +43,19 @@ impl Moto {
     fn start_with_env(env: &[(&str, String)]) -> Moto {
         let port = free_port();
         let mut command = Command::new(venv_bin("moto_server"));
-        // The recorder lets tests count the calls moto received (e.g. STS AssumeRole).
-        command.env("MOTO_ENABLE_RECORDING", "True");
+        // The recorder lets tests count the calls moto received (e.g. STS AssumeRole). It writes
+        // to a file, by default in the server's working directory: give each server its own.
+        let scratch = tempfile::tempdir().unwrap();
+        command
+            .env("MOTO_ENABLE_RECORDING", "True")
+            .env("MOTO_RECORDER_FILEPATH", scratch.path().join("recording"))
+            .current_dir(scratch.path());
         command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         for (k, v) in env {
             command.env(k, v);
         }
         let child = command.spawn().expect("start moto_server");
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), _scratch: scratch };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "moto_server did not listen on {port} within 30 s");
