@@ -21,6 +21,8 @@ pub enum Error {
     Mfa(#[from] MfaError),
     #[error("could not {0}: {1}")]
     Io(String, std::io::Error),
+    #[error("the AWS CLI (aws) was not found on PATH")]
+    AwsCliMissing,
     #[error("`{0}` is not implemented yet")]
     NotImplemented(String),
 }
@@ -32,6 +34,9 @@ impl Error {
             Error::Credentials(e) => e.hint(),
             Error::Terraform(e) => e.hint(),
             Error::Mfa(e) => e.hint(),
+            Error::AwsCliMissing => {
+                Some("install it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)".into())
+            }
             Error::Prompt(_) | Error::Io(..) => None,
             Error::NotImplemented(_) => Some("this command is planned; see `leverage --help` for what works today".into()),
         }

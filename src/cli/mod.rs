@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Every command's logic lives in the library
 //! modules; the files here only turn flags into calls and results into exit codes.
 
+mod aws;
 mod credentials;
 mod project;
 mod terraform;
@@ -125,7 +126,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Terraform(args) => terraform::run(Group::Terraform, args),
         Command::Tofu(args) => terraform::run(Group::Tofu, args),
         Command::Tf(args) => terraform::run(Group::Tf, args),
-        Command::Aws(_) => Err(Error::NotImplemented("leverage aws".into())),
+        Command::Aws(args) => aws::run(args.args),
         Command::Project(ProjectCommand::Info) => project::info(),
         Command::Project(ProjectCommand::Init) => Err(Error::NotImplemented("leverage project init".into())),
         Command::Project(ProjectCommand::Create) => Err(Error::NotImplemented("leverage project create".into())),

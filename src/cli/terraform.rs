@@ -274,7 +274,7 @@ fn child_env(project: &Project, env_vars: &[(String, String)], private: Option<&
 }
 
 /// Temporary credentials for every profile the target layers use (SPEC §4).
-fn mfa_credentials(project: &Project, targets: &[PathBuf], force: bool) -> Result<PrivateFiles, Error> {
+pub(super) fn mfa_credentials(project: &Project, targets: &[PathBuf], force: bool) -> Result<PrivateFiles, Error> {
     let files = AwsFiles::for_project(&project.short_name).map_err(MfaError::from)?;
     let mut profiles: Vec<String> = Vec::new();
     for layer in targets {
@@ -292,7 +292,7 @@ fn mfa_credentials(project: &Project, targets: &[PathBuf], force: bool) -> Resul
     let region = project.require_primary_region()?;
     let settings = MfaSettings::from_env(&project.env);
     let prompt = Prompt::detect();
-    Ok(super::block_on(mfa::temporary_credentials(&files, region, &profiles, &prompt, settings, force))?)
+    Ok(mfa::temporary_credentials(&files, region, &profiles, &prompt, settings, force)?)
 }
 
 /// The binary, its arguments and directory for one layer.

@@ -98,7 +98,7 @@ pub struct PrivateFiles {
 
 /// Makes (or reuses) temporary credentials for `profiles` and writes them to private files.
 /// `force` ignores the cache (refresh-credentials).
-pub async fn temporary_credentials(
+pub fn temporary_credentials(
     files: &AwsFiles,
     region: &str,
     profiles: &[String],
@@ -116,6 +116,7 @@ pub async fn temporary_credentials(
     let _lock = cache.lock().map_err(cache_error)?;
     let valid_until = chrono::Utc::now() + chrono::Duration::seconds(settings.margin_seconds);
 
+    let mut runtime = LazyRuntime::default();
     let mut sessions: Vec<(String, TemporaryCredentials)> = Vec::new();
     let mut made: Vec<(String, AwsKeys, Option<String>)> = Vec::new();
     for (profile, source) in &sources {
@@ -134,6 +135,7 @@ pub async fn temporary_credentials(
                             Some((_, session)) => session.clone(),
                             None => {
                                 let session = session_for(
+                                    &mut runtime,
                                     files,
                                     &credentials,
                                     &cache,
@@ -145,15 +147,16 @@ pub async fn temporary_credentials(
                                     settings,
                                     force,
                                     valid_until,
-                                )
-                                .await?;
+                                )?;
                                 sessions.push((source_profile.clone(), session.clone()));
                                 session
                             }
                         };
-                        let role = Client::new(&session.keys, region)
-                            .assume_role(role_arn, &format!("{source_profile}-temp"), settings.role_seconds)
-                            .await?;
+                        let role = runtime.block_on(Client::new(&session.keys, region).assume_role(
+                            role_arn,
+                            &format!("{source_profile}-temp"),
+                            settings.role_seconds,
+                        ))?;
                         cache.store(profile, &role).map_err(cache_error)?;
                         role
                     }
@@ -165,9 +168,25 @@ pub async fn temporary_credentials(
     write_private_files(&made, region)
 }
 
+/// A Tokio runtime made on the first AWS call: the cached path, which runs before every
+/// terraform command, makes none and so does not pay for one.
+#[derive(Default)]
+struct LazyRuntime(Option<tokio::runtime::Runtime>);
+
+impl LazyRuntime {
+    fn block_on<F: std::future::Future>(&mut self, future: F) -> F::Output {
+        self.0
+            .get_or_insert_with(|| {
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime can always be built")
+            })
+            .block_on(future)
+    }
+}
+
 /// The cached MFA session of `source_profile`, or a new one for one code from the user.
 #[allow(clippy::too_many_arguments)]
-async fn session_for(
+fn session_for(
+    runtime: &mut LazyRuntime,
     files: &AwsFiles,
     credentials: &Ini,
     cache: &Cache,
@@ -195,7 +214,7 @@ async fn session_for(
             tracing::error!("Invalid OTP: it is the 6 digits your MFA app shows. Please try again. ({attempt}/3)");
             continue;
         }
-        match client.session_token(mfa_serial, &code, settings.session_seconds).await {
+        match runtime.block_on(client.session_token(mfa_serial, &code, settings.session_seconds)) {
             Ok(session) => {
                 cache.store(&name, &session).map_err(|source| MfaError::Cache { path: cache.dir.clone(), source })?;
                 return Ok(session);
