@@ -3,6 +3,7 @@
 
 mod aws;
 mod credentials;
+mod mfa;
 mod project;
 mod terraform;
 
@@ -82,10 +83,21 @@ pub enum IdentitiesCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum MfaCommand {
-    /// Require MFA: roles.tf, backend.tfvars profiles and build.env, with a preview.
-    Enable,
-    /// Undo `mfa enable`.
-    Disable,
+    /// Require MFA: role_requires_mfa in each account's roles.tf, the backend profiles, and
+    /// MFA_ENABLED in build.env; shows the diff and asks first.
+    Enable(MfaSwitchArgs),
+    /// Undo `mfa enable`: bootstrap/OAAR backend profiles, no MFA on the roles.
+    Disable(MfaSwitchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MfaSwitchArgs {
+    /// Show the changes and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -132,8 +144,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Project(ProjectCommand::Create) => Err(Error::NotImplemented("leverage project create".into())),
         Command::Identities(IdentitiesCommand::Password { .. }) => Err(Error::NotImplemented("leverage identities password".into())),
         Command::Identities(IdentitiesCommand::Keys) => Err(Error::NotImplemented("leverage identities keys".into())),
-        Command::Mfa(MfaCommand::Enable) => Err(Error::NotImplemented("leverage mfa enable".into())),
-        Command::Mfa(MfaCommand::Disable) => Err(Error::NotImplemented("leverage mfa disable".into())),
+        Command::Mfa(MfaCommand::Enable(args)) => mfa::switch(true, args),
+        Command::Mfa(MfaCommand::Disable(args)) => mfa::switch(false, args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut std::io::stdout());
             Ok(0)

@@ -99,6 +99,19 @@ impl HclFile {
         Some(body)
     }
 
+    /// Sets an existing `key = true|false` in the nested block at `path` to `value`, keeping the
+    /// rest of the line (alignment, trailing comment). `Ok(None)` when the block or the attribute
+    /// is missing, else whether the text changed.
+    pub fn set_block_bool(&mut self, path: &[(&str, &[&str])], key: &str, value: bool) -> Result<Option<bool>, ProjectError> {
+        let Some(attribute) = self.block_body(path).and_then(|b| b.get_attribute(key)) else { return Ok(None) };
+        if attribute.value.as_bool() == Some(value) {
+            return Ok(Some(false));
+        }
+        let span = self.span_of(&attribute.value)?;
+        self.splice(span, if value { "true" } else { "false" })?;
+        Ok(Some(true))
+    }
+
     /// Adds `key = "value"` as the last attribute of the nested block at `path`, indented like
     /// its siblings. `Ok(false)` when the attribute is already there or the block is missing.
     pub fn add_block_string(&mut self, path: &[(&str, &[&str])], key: &str, value: &str) -> Result<bool, ProjectError> {

@@ -1,0 +1,4 @@
+//! The seeds' manual identity steps as commands (SPEC §6). So far: switching MFA on or off for
+//! the whole project (`mfa_switch`).
+
+pub mod mfa_switch;
