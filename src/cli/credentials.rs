@@ -14,6 +14,12 @@ pub enum CredentialsCommand {
     Configure(ConfigureArgs),
     /// Forget the cached MFA sessions and role credentials; the next command asks for a code.
     Logout,
+    /// Try every profile for real (STS GetCallerIdentity) and print a table.
+    Check {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Which IAM user's keys are being configured.
@@ -54,7 +60,39 @@ pub fn run(command: CredentialsCommand) -> Result<i32, Error> {
     match command {
         CredentialsCommand::Configure(args) => configure(args),
         CredentialsCommand::Logout => logout(),
+        CredentialsCommand::Check { json } => check(json),
     }
+}
+
+fn check(json: bool) -> Result<i32, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
+    let project = Project::load(&cwd, |_| {})?;
+    let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
+    let rows = crate::identities::credentials_check::check(&project, &files, &Prompt::detect())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+    } else {
+        let dash = || "-".to_string();
+        let table: Vec<[String; 5]> = rows
+            .iter()
+            .map(|r| {
+                [
+                    r.profile.clone(),
+                    r.expected_account.clone().unwrap_or_else(dash),
+                    r.account.clone().unwrap_or_else(dash),
+                    r.arn.clone().unwrap_or_else(dash),
+                    r.status.clone(),
+                ]
+            })
+            .collect();
+        let header = ["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"].map(String::from);
+        let widths: Vec<usize> = (0..5).map(|c| table.iter().chain([&header]).map(|r| r[c].len()).max().unwrap_or(0)).collect();
+        for row in [&header].into_iter().chain(table.iter()) {
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+            println!("{}", cells.join("  ").trim_end());
+        }
+    }
+    Ok(if rows.iter().all(|r| r.ok()) { 0 } else { 1 })
 }
 
 fn logout() -> Result<i32, Error> {

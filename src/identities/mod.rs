@@ -1,4 +1,5 @@
 //! The seeds' manual identity steps as commands (SPEC §6). So far: switching MFA on or off for
 //! the whole project (`mfa_switch`).
 
+pub mod credentials_check;
 pub mod mfa_switch;

@@ -106,6 +106,27 @@ pub fn temporary_credentials(
     settings: MfaSettings,
     force: bool,
 ) -> Result<PrivateFiles, MfaError> {
+    let made = profile_credentials(files, region, profiles, prompt, settings, force)?;
+    write_private_files(&made, region)
+}
+
+/// One profile's usable keys (temporary for role profiles) and its configured region.
+#[derive(Debug, Clone)]
+pub struct ProfileCredentials {
+    pub profile: String,
+    pub keys: AwsKeys,
+    pub region: Option<String>,
+}
+
+/// The credentials of each profile, through the cache: at most one code per source profile.
+pub fn profile_credentials(
+    files: &AwsFiles,
+    region: &str,
+    profiles: &[String],
+    prompt: &Prompt,
+    settings: MfaSettings,
+    force: bool,
+) -> Result<Vec<ProfileCredentials>, MfaError> {
     let config = files.read(AwsFile::Config)?;
     let credentials = files.read(AwsFile::Credentials)?;
     let sources: Vec<(String, ProfileSource)> =
@@ -118,10 +139,12 @@ pub fn temporary_credentials(
 
     let mut runtime = LazyRuntime::default();
     let mut sessions: Vec<(String, TemporaryCredentials)> = Vec::new();
-    let mut made: Vec<(String, AwsKeys, Option<String>)> = Vec::new();
+    let mut made: Vec<ProfileCredentials> = Vec::new();
     for (profile, source) in &sources {
         match source {
-            ProfileSource::Keys { keys, region } => made.push((profile.clone(), keys.clone(), region.clone())),
+            ProfileSource::Keys { keys, region } => {
+                made.push(ProfileCredentials { profile: profile.clone(), keys: keys.clone(), region: region.clone() })
+            }
             ProfileSource::Role { role_arn, mfa_serial, source_profile, region: profile_region } => {
                 let cached = if force { None } else { cache.load(profile, valid_until) };
                 let role = match cached {
@@ -161,11 +184,11 @@ pub fn temporary_credentials(
                         role
                     }
                 };
-                made.push((profile.clone(), role.keys, profile_region.clone()));
+                made.push(ProfileCredentials { profile: profile.clone(), keys: role.keys, region: profile_region.clone() });
             }
         }
     }
-    write_private_files(&made, region)
+    Ok(made)
 }
 
 /// A Tokio runtime made on the first AWS call: the cached path, which runs before every
@@ -262,12 +285,12 @@ fn source_keys(files: &AwsFiles, credentials: &Ini, source_profile: &str, profil
     }
 }
 
-fn write_private_files(made: &[(String, AwsKeys, Option<String>)], region: &str) -> Result<PrivateFiles, MfaError> {
+fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<PrivateFiles, MfaError> {
     let io = |path: PathBuf| move |source| MfaError::Cache { path, source };
     let dir = tempfile::Builder::new().prefix("leverage-credentials-").tempdir().map_err(io(std::env::temp_dir()))?;
     let mut config = Ini::default();
     let mut credentials = Ini::default();
-    for (profile, keys, profile_region) in made {
+    for ProfileCredentials { profile, keys, region: profile_region } in made {
         let section = AwsFile::Config.section(profile);
         config.set(&section, "region", profile_region.as_deref().unwrap_or(region));
         config.set(&section, "output", "json");
@@ -287,7 +310,7 @@ fn write_private_files(made: &[(String, AwsKeys, Option<String>)], region: &str)
         _dir: dir,
         config: config_path,
         credentials: credentials_path,
-        profiles: made.iter().map(|(p, ..)| p.clone()).collect(),
+        profiles: made.iter().map(|m| m.profile.clone()).collect(),
     })
 }
 
