@@ -2,6 +2,7 @@
 //! exit code. Module errors stay typed; they meet here, at the CLI's edge.
 
 use crate::credentials::CredentialsError;
+use crate::identities::password::PasswordError;
 use crate::mfa::MfaError;
 use crate::project::ProjectError;
 use crate::terraform::TerraformError;
@@ -19,6 +20,10 @@ pub enum Error {
     Terraform(#[from] TerraformError),
     #[error(transparent)]
     Mfa(#[from] MfaError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error("standard output is not a terminal, and the password would land there")]
+    PasswordNotToTerminal,
     #[error("could not {0}: {1}")]
     Io(String, std::io::Error),
     #[error("the AWS CLI (aws) was not found on PATH")]
@@ -34,6 +39,8 @@ impl Error {
             Error::Credentials(e) => e.hint(),
             Error::Terraform(e) => e.hint(),
             Error::Mfa(e) => e.hint(),
+            Error::Password(e) => e.hint(),
+            Error::PasswordNotToTerminal => Some("run it in a terminal, or pass --stdout if you mean to pipe the password".into()),
             Error::AwsCliMissing => {
                 Some("install it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)".into())
             }

@@ -3,6 +3,7 @@
 
 mod aws;
 mod credentials;
+mod identities;
 mod mfa;
 mod project;
 mod terraform;
@@ -76,6 +77,15 @@ pub enum IdentitiesCommand {
     Password {
         /// The IAM user name, e.g. natasha.romanoff.
         user: String,
+        /// The account whose global/base-identities layer defines the user.
+        #[arg(long, default_value = "management")]
+        account: String,
+        /// An armored OpenPGP secret key to decrypt with, instead of your gpg keyring.
+        #[arg(long, value_name = "PATH")]
+        key_file: Option<std::path::PathBuf>,
+        /// Print the password even when standard output is not a terminal.
+        #[arg(long)]
+        stdout: bool,
     },
     /// Check the users' OpenPGP public keys in every base-identities layer.
     Keys,
@@ -142,7 +152,9 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Project(ProjectCommand::Info) => project::info(),
         Command::Project(ProjectCommand::Init) => Err(Error::NotImplemented("leverage project init".into())),
         Command::Project(ProjectCommand::Create) => Err(Error::NotImplemented("leverage project create".into())),
-        Command::Identities(IdentitiesCommand::Password { .. }) => Err(Error::NotImplemented("leverage identities password".into())),
+        Command::Identities(IdentitiesCommand::Password { user, account, key_file, stdout }) => {
+            identities::password(&user, &account, key_file.as_deref(), stdout)
+        }
         Command::Identities(IdentitiesCommand::Keys) => Err(Error::NotImplemented("leverage identities keys".into())),
         Command::Mfa(MfaCommand::Enable(args)) => mfa::switch(true, args),
         Command::Mfa(MfaCommand::Disable(args)) => mfa::switch(false, args),

@@ -257,7 +257,11 @@ fn parse_env_vars(values: &[String]) -> Result<Vec<(String, String)>, Error> {
 
 /// The AWS files for the AWS provider (the project's, or the private MFA pair), then the user's
 /// `-e` values.
-fn child_env(project: &Project, env_vars: &[(String, String)], private: Option<&PrivateFiles>) -> Result<Vec<(String, String)>, Error> {
+pub(super) fn child_env(
+    project: &Project,
+    env_vars: &[(String, String)],
+    private: Option<&PrivateFiles>,
+) -> Result<Vec<(String, String)>, Error> {
     let (config, credentials) = match private {
         Some(private) => (private.config.clone(), private.credentials.clone()),
         None => {

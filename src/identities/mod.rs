@@ -2,4 +2,6 @@
 //! the whole project (`mfa_switch`).
 
 pub mod credentials_check;
+pub mod gpg;
 pub mod mfa_switch;
+pub mod password;

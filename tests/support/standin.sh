@@ -3,7 +3,8 @@
 # argv, cwd and the AWS_/TF_ environment it saw to a file of its own under $STANDIN_LOG, prints a
 # line on stdout and on stderr, sleeps $STANDIN_SLEEP seconds if set, and exits with
 # $STANDIN_EXIT (default 0), or 1 when its cwd ends with $STANDIN_FAIL_IN. With
-# $STANDIN_COPY_AWS_FILES set it also keeps copies of the AWS config and credentials files it got.
+# $STANDIN_COPY_AWS_FILES set it also keeps copies of the AWS config and credentials files it got;
+# with $STANDIN_STDOUT_FILE it prints that file instead of its usual line (e.g. `output -json`).
 set -u
 record="${STANDIN_LOG:?STANDIN_LOG must name a directory}/$(date +%s%N)-$$"
 {
@@ -18,7 +19,7 @@ if [ -n "${STANDIN_COPY_AWS_FILES:-}" ]; then
   cp "${AWS_SHARED_CREDENTIALS_FILE:-/dev/null}" "$record.credentials" 2>/dev/null || true
 fi
 mv "$record.tmp" "$record"
-echo "standin $(basename "$0") $*"
+if [ -n "${STANDIN_STDOUT_FILE:-}" ]; then cat "$STANDIN_STDOUT_FILE"; else echo "standin $(basename "$0") $*"; fi
 echo "standin stderr line" >&2
 if [ -n "${STANDIN_SLEEP:-}" ]; then sleep "$STANDIN_SLEEP"; fi
 if [ -n "${STANDIN_FAIL_IN:-}" ] && [ "${PWD%"$STANDIN_FAIL_IN"}" != "$PWD" ]; then exit 1; fi

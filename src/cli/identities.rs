@@ -1,0 +1,47 @@
+//! `leverage identities ...` (SPEC §6).
+
+use super::terraform::{child_env, mfa_credentials};
+use crate::error::Error;
+use crate::identities::password::{self, PasswordError};
+use crate::project::Project;
+use crate::terraform::binary::Group;
+use crate::ui::Prompt;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// Prints `user`'s initial console password, decrypted; only to a terminal unless `to_stdout`.
+pub fn password(user: &str, account: &str, key_file: Option<&Path>, to_stdout: bool) -> Result<i32, Error> {
+    let interactive = std::io::stdout().is_terminal();
+    if !interactive && !to_stdout {
+        return Err(Error::PasswordNotToTerminal);
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
+    let project = Project::load(&cwd, |_| {})?;
+    let relative = Path::new(account).join("global/base-identities");
+    let layer = project.root.join(&relative);
+    if !layer.is_dir() {
+        return Err(PasswordError::NoLayer { path: layer }.into());
+    }
+    let binary = Group::Tf.resolve()?;
+    let private = if project.mfa_enabled() { Some(mfa_credentials(&project, std::slice::from_ref(&relative), false)?) } else { None };
+    let env = child_env(&project, &[], private.as_ref())?;
+    tracing::info!("Reading the outputs of {}...", relative.display());
+    let out = Command::new(&binary.path)
+        .args(["output", "-json"])
+        .current_dir(&layer)
+        .envs(env)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| Error::Io(format!("run {}", binary.path.display()), e))?;
+    if !out.status.success() {
+        return Err(PasswordError::OutputFailed { layer: relative, code: out.status.code().unwrap_or(1) }.into());
+    }
+    let message = password::encrypted_password(&String::from_utf8_lossy(&out.stdout), user)?;
+    let prompt = Prompt::detect();
+    let secret = password::decrypt(&message, key_file, &prompt, std::io::stdin().is_terminal() && std::io::stderr().is_terminal())?;
+    println!("{}", secret.expose());
+    tracing::info!("The AWS console will ask {user} to change this password at the first sign-in.");
+    Ok(0)
+}

@@ -1,0 +1,146 @@
+//! A user's initial console password (SPEC §6): `output -json` of the account's
+//! base-identities layer (sensitive outputs are in the JSON, so nobody flips `sensitive`), the
+//! user's `..._login_profile_encrypted_password`, base64-decoded and decrypted with OpenPGP.
+
+use super::gpg::{self, GpgError};
+use crate::ui::{Prompt, PromptError, Secret};
+use base64::Engine;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("no base-identities layer at {}", path.display())]
+    NoLayer { path: PathBuf },
+    #[error("`output -json` in {} failed with exit code {code}", layer.display())]
+    OutputFailed { layer: PathBuf, code: i32 },
+    #[error("`output -json` did not print JSON: {detail}")]
+    OutputNotJson { detail: String },
+    #[error("no output {output} for {user}; users with a password output: {users}")]
+    NoOutput { user: String, output: String, users: String },
+    #[error("the output {output} is not base64 text")]
+    NotBase64 { output: String },
+    #[error("the output {output} is not an OpenPGP message")]
+    NotOpenPgp { output: String },
+    #[error("could not read the key file {}: {source}", path.display())]
+    KeyFile { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Gpg(#[from] GpgError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+}
+
+impl PasswordError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            PasswordError::NoLayer { .. } => Some("pick the account with --account (management, security, ...)".into()),
+            PasswordError::OutputFailed { .. } => Some("run `leverage tf init` in that layer first, and check its credentials".into()),
+            PasswordError::NoOutput { .. } => {
+                Some("the user needs `pgp_key` in users.tf and an output named like the others in outputs.tf".into())
+            }
+            PasswordError::Gpg(GpgError::NoSecretKey { .. }) => {
+                Some("import your private key (`gpg --import`), or give it with --key-file PATH".into())
+            }
+            PasswordError::Gpg(GpgError::BadPassphrase) => Some("type the passphrase of your OpenPGP key".into()),
+            PasswordError::Gpg(GpgError::Missing) => Some("install GnuPG (apt-get install gnupg)".into()),
+            _ => None,
+        }
+    }
+}
+
+/// The output name upstream's users.tf module gives the encrypted password.
+pub fn output_name(user: &str) -> String {
+    format!("user_{}_login_profile_encrypted_password", user.replace(['.', '-'], "_"))
+}
+
+/// The encrypted password of `user` from `output -json` text, as OpenPGP bytes.
+pub fn encrypted_password(output_json: &str, user: &str) -> Result<Vec<u8>, PasswordError> {
+    let outputs: serde_json::Value =
+        serde_json::from_str(output_json).map_err(|e| PasswordError::OutputNotJson { detail: e.to_string() })?;
+    let output = output_name(user);
+    let Some(value) = outputs.get(&output).and_then(|o| o.get("value")).and_then(|v| v.as_str()) else {
+        let mut users: Vec<&str> = outputs
+            .as_object()
+            .map(|o| o.keys().filter_map(|k| k.strip_prefix("user_")?.strip_suffix("_login_profile_encrypted_password")).collect())
+            .unwrap_or_default();
+        users.sort();
+        let users = if users.is_empty() { "none".to_string() } else { users.join(", ") };
+        return Err(PasswordError::NoOutput { user: user.to_string(), output, users });
+    };
+    let compact: String = value.split_whitespace().collect();
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(compact).map_err(|_| PasswordError::NotBase64 { output: output.clone() })?;
+    // Every OpenPGP packet starts with a tag byte whose high bit is set.
+    if bytes.first().is_none_or(|b| b & 0x80 == 0) {
+        return Err(PasswordError::NotOpenPgp { output });
+    }
+    Ok(bytes)
+}
+
+/// Decrypts with the user's own gpg (keyring, agent, pinentry), or with the armored secret key in
+/// `key_file` imported into a throw-away GNUPGHOME. Off a terminal the passphrase, when the key
+/// has one, is read through `prompt`.
+pub fn decrypt(message: &[u8], key_file: Option<&Path>, prompt: &Prompt, interactive: bool) -> Result<Secret, PasswordError> {
+    let scratch = gpg::scratch_home().map_err(GpgError::Io)?;
+    let home = match key_file {
+        Some(path) => {
+            let key = std::fs::read(path).map_err(|source| PasswordError::KeyFile { path: path.to_path_buf(), source })?;
+            gpg::run(Some(scratch.path()), &["--import"], &key)?;
+            Some(scratch.path())
+        }
+        None => None,
+    };
+    let message_path = scratch.path().join("password.gpg");
+    std::fs::write(&message_path, message).map_err(GpgError::Io)?;
+    let message_arg = message_path.to_string_lossy().into_owned();
+    let result = if interactive && key_file.is_none() {
+        gpg::run(None, &["--decrypt", &message_arg], b"")
+    } else {
+        // Loopback: first as if the key had no passphrase, then with the one the user gives.
+        let loopback = ["--pinentry-mode", "loopback", "--passphrase-fd", "0", "--decrypt", &message_arg];
+        match gpg::run(home, &loopback, b"\n") {
+            Err(GpgError::BadPassphrase | GpgError::NoSecretKey { .. }) if gpg::has_secret_key_for(home, &message_path)? => {
+                let passphrase = prompt.secret("Passphrase of your OpenPGP key:", "give the passphrase on standard input", |_| Ok(()))?;
+                gpg::run(home, &loopback, format!("{}\n", passphrase.expose()).as_bytes()).map_err(|e| match e {
+                    GpgError::NoSecretKey { .. } => GpgError::BadPassphrase,
+                    other => other,
+                })
+            }
+            other => other,
+        }
+    };
+    if key_file.is_some() {
+        let _ = std::process::Command::new("gpgconf").args(["--kill", "gpg-agent"]).env("GNUPGHOME", scratch.path()).status();
+    }
+    let plain = result?;
+    Ok(Secret::new(String::from_utf8_lossy(&plain).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_name_follows_upstream() {
+        assert_eq!(output_name("natasha.romanoff"), "user_natasha_romanoff_login_profile_encrypted_password");
+        assert_eq!(output_name("mary-jane.watson"), "user_mary_jane_watson_login_profile_encrypted_password");
+    }
+
+    #[test]
+    fn a_missing_output_lists_the_users_that_have_one() {
+        let json =
+            r#"{"user_bruce_banner_login_profile_encrypted_password": {"sensitive": true, "value": "wcBMA"}, "other": {"value": 1}}"#;
+        let error = encrypted_password(json, "natasha.romanoff").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no output user_natasha_romanoff_login_profile_encrypted_password for natasha.romanoff; users with a password output: bruce_banner"
+        );
+    }
+
+    #[test]
+    fn values_must_be_base64_openpgp() {
+        let json = |v: &str| format!(r#"{{"user_x_login_profile_encrypted_password": {{"value": "{v}"}}}}"#);
+        assert!(matches!(encrypted_password(&json("not base64!"), "x"), Err(PasswordError::NotBase64 { .. })));
+        assert!(matches!(encrypted_password(&json("aGVsbG8="), "x"), Err(PasswordError::NotOpenPgp { .. })));
+        assert_eq!(encrypted_password(&json("hQ=="), "x").unwrap(), [0x85]);
+    }
+}

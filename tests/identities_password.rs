@@ -1,0 +1,158 @@
+//! SPEC §6 `leverage identities password`: a real OpenPGP key made with the system gpg, a
+//! password encrypted to it and served, as Terraform would, by the stand-in's `output -json`.
+
+mod support;
+
+use base64::Engine;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use support::Scenario;
+
+const PASSWORD: &str = "Xy7#initial-Passw0rd";
+const EMAIL: &str = "natasha.romanoff@example.com";
+
+/// A GNUPGHOME holding a fresh key for natasha; its agent is stopped on drop.
+struct Keyring {
+    home: tempfile::TempDir,
+}
+
+impl Keyring {
+    fn new(passphrase: &str) -> Keyring {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(home.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        let keyring = Keyring { home };
+        let uid = format!("Natasha Romanoff <{EMAIL}>");
+        keyring.gpg(
+            &["--passphrase", passphrase, "--pinentry-mode", "loopback", "--quick-gen-key", &uid, "future-default", "default", "never"],
+            b"",
+        );
+        keyring
+    }
+
+    fn gpg(&self, args: &[&str], input: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut child = Command::new("gpg")
+            .args(["--batch", "--quiet"])
+            .args(args)
+            .env("GNUPGHOME", self.home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpg is needed for these tests: apt-get install gnupg");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "gpg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    }
+
+    /// The password encrypted to natasha's key and base64-encoded, as Terraform outputs it.
+    fn encrypted(&self, text: &str) -> String {
+        let binary = self.gpg(&["--trust-model", "always", "--recipient", EMAIL, "--encrypt"], text.as_bytes());
+        base64::engine::general_purpose::STANDARD.encode(binary)
+    }
+
+    fn export_secret(&self, passphrase: &str, to: &Path) {
+        let armored = self.gpg(&["--pinentry-mode", "loopback", "--passphrase", passphrase, "--armor", "--export-secret-keys", EMAIL], b"");
+        std::fs::write(to, armored).unwrap();
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf").args(["--kill", "gpg-agent"]).env("GNUPGHOME", self.home.path()).status();
+    }
+}
+
+/// A project whose management base-identities layer outputs `outputs` (JSON).
+fn scenario(outputs: &str) -> Scenario {
+    let s = Scenario::new().standins(&["terraform"]);
+    let file = s.dir.path().join("outputs.json");
+    std::fs::write(&file, outputs).unwrap();
+    s.env("STANDIN_STDOUT_FILE", file.to_str().unwrap())
+}
+
+fn outputs_for(value: &str) -> String {
+    format!(
+        r#"{{"user_natasha_romanoff_name": {{"sensitive": false, "type": "string", "value": "natasha.romanoff"}},
+"user_natasha_romanoff_login_profile_encrypted_password": {{"sensitive": true, "type": "string", "value": "{value}"}}}}"#
+    )
+}
+
+fn empty_gnupg_home() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    dir
+}
+
+#[test]
+fn the_password_is_decrypted_with_the_users_gpg_keyring() {
+    for passphrase in ["", "correct horse"] {
+        let keyring = Keyring::new(passphrase);
+        let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD))).env("GNUPGHOME", keyring.home.path().to_str().unwrap());
+        let run = s.run(&["identities", "password", "natasha.romanoff", "--stdout"], &format!("{passphrase}\n"));
+        run.success().stderr_has("will ask natasha.romanoff to change this password");
+        assert_eq!(run.stdout, format!("{PASSWORD}\n"));
+        let call = s.calls().pop().unwrap();
+        assert_eq!(call.args, ["output", "-json"]);
+        assert_eq!(call.cwd, s.project().canonicalize().unwrap().join("management/global/base-identities"));
+        assert!(!run.stderr.contains(PASSWORD), "the password goes to stdout only");
+    }
+}
+
+#[test]
+fn the_password_is_decrypted_with_a_key_file() {
+    for passphrase in ["", "correct horse"] {
+        let keyring = Keyring::new(passphrase);
+        let key_file: PathBuf = keyring.home.path().join("natasha.asc");
+        keyring.export_secret(passphrase, &key_file);
+        let nobody = empty_gnupg_home();
+        let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD))).env("GNUPGHOME", nobody.path().to_str().unwrap());
+        let run = s.run(
+            &["identities", "password", "natasha.romanoff", "--key-file", key_file.to_str().unwrap(), "--stdout"],
+            &format!("{passphrase}\n"),
+        );
+        run.success();
+        assert_eq!(run.stdout, format!("{PASSWORD}\n"));
+        if !passphrase.is_empty() {
+            run.stderr_has("> Passphrase of your OpenPGP key:");
+            assert!(!run.all().contains(passphrase), "the passphrase is never echoed");
+        }
+    }
+}
+
+#[test]
+fn every_failure_says_what_is_wrong() {
+    let keyring = Keyring::new("correct horse");
+    let encrypted = keyring.encrypted(PASSWORD);
+    let nobody = empty_gnupg_home();
+    let home = keyring.home.path().to_str().unwrap().to_string();
+    let cases: Vec<(String, Vec<&str>, String, &str)> = vec![
+        (outputs_for(&encrypted), vec!["--account", "shared"], home.clone(), "no base-identities layer at"),
+        (outputs_for(&encrypted), vec![], home.clone(), ""),
+        (outputs_for("%%% not base64"), vec![], home.clone(), "is not base64 text"),
+        (outputs_for("aGVsbG8gd29ybGQ="), vec![], home.clone(), "is not an OpenPGP message"),
+        (outputs_for(&encrypted), vec![], nobody.path().to_str().unwrap().to_string(), "no secret key here can decrypt the password"),
+        ("not json".into(), vec![], home.clone(), "`output -json` did not print JSON"),
+    ];
+    for (outputs, extra, gnupg, expected) in cases {
+        let s = scenario(&outputs).env("GNUPGHOME", &gnupg);
+        let user = if expected.is_empty() { "bruce.banner" } else { "natasha.romanoff" };
+        let mut args = vec!["identities", "password", user, "--stdout"];
+        args.extend(extra);
+        let run = s.run(&args, "wrong passphrase\n");
+        assert_eq!(run.code, 1, "{expected}: {}", run.all());
+        let expected = if expected.is_empty() {
+            "no output user_bruce_banner_login_profile_encrypted_password for bruce.banner; users with a password output: natasha_romanoff"
+        } else {
+            expected
+        };
+        run.stderr_has(expected).never_shows(PASSWORD);
+    }
+    let s = scenario(&outputs_for(&encrypted)).env("GNUPGHOME", &home);
+    let run = s.run(&["identities", "password", "natasha.romanoff", "--stdout"], "wrong passphrase\n");
+    run.failure().stderr_has("wrong passphrase for the OpenPGP key").never_shows(PASSWORD);
+    let run = s.run(&["identities", "password", "natasha.romanoff"], "");
+    run.failure().stderr_has("standard output is not a terminal").stderr_has("pass --stdout");
+    assert!(s.calls().len() == 1, "nothing runs when the password could not be shown");
+}
