@@ -66,7 +66,7 @@ fn run_raw(home: Option<&Path>, args: &[&str], input: &[u8]) -> Result<(Vec<u8>,
         return Ok((out.stdout, None));
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let detail = stderr.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("no message").trim().to_string();
+    let detail = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
     let error = if stderr.contains("No secret key") || stderr.contains("no secret key") {
         GpgError::NoSecretKey { detail }
     } else if stderr.contains("Bad passphrase") || stderr.contains("bad passphrase") {
