@@ -45,3 +45,42 @@ pub fn password(user: &str, account: &str, key_file: Option<&Path>, to_stdout: b
     tracing::info!("The AWS console will ask {user} to change this password at the first sign-in.");
     Ok(0)
 }
+
+/// Lists every user's OpenPGP key with its verdict; exit 1 when any is missing, corrupt or expired.
+pub fn keys() -> Result<i32, Error> {
+    use crate::identities::keys::{self, KeyStatus};
+    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
+    let project = Project::load(&cwd, |_| {})?;
+    let reports = keys::check(&project.root)?;
+    let mut problems = 0;
+    let width = |f: &dyn Fn(&keys::KeyReport) -> usize| reports.iter().map(f).max().unwrap_or(0);
+    let (account_width, user_width) = (width(&|r| r.account.len()), width(&|r| r.user.len()));
+    let path_width = width(&|r| r.path.display().to_string().len());
+    for report in &reports {
+        let verdict = match &report.status {
+            KeyStatus::Valid { algorithm, fingerprint, expires } => {
+                format!("✔ {algorithm}  {fingerprint}  expires {}", expires.as_deref().unwrap_or("never"))
+            }
+            KeyStatus::Missing => "✘ missing file".to_string(),
+            KeyStatus::Corrupt(why) => format!("✘ corrupt: {why}"),
+            KeyStatus::Expired { fingerprint, expired } => format!("✘ expired on {expired}  {fingerprint}"),
+        };
+        if !matches!(report.status, KeyStatus::Valid { .. }) {
+            problems += 1;
+        }
+        println!(
+            "{:<account_width$}  {:<user_width$}  {:<path_width$}  {verdict}",
+            report.account,
+            report.user,
+            report.path.display().to_string()
+        );
+    }
+    if reports.is_empty() {
+        tracing::warn!("No base-identities users.tf references a key (keys/<name>).");
+    }
+    if problems > 0 {
+        tracing::error!("{problems} of {} key(s) need attention.", reports.len());
+        return Ok(1);
+    }
+    Ok(0)
+}

@@ -155,7 +155,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Identities(IdentitiesCommand::Password { user, account, key_file, stdout }) => {
             identities::password(&user, &account, key_file.as_deref(), stdout)
         }
-        Command::Identities(IdentitiesCommand::Keys) => Err(Error::NotImplemented("leverage identities keys".into())),
+        Command::Identities(IdentitiesCommand::Keys) => identities::keys(),
         Command::Mfa(MfaCommand::Enable(args)) => mfa::switch(true, args),
         Command::Mfa(MfaCommand::Disable(args)) => mfa::switch(false, args),
         Command::Completions { shell } => {

@@ -3,5 +3,6 @@
 
 pub mod credentials_check;
 pub mod gpg;
+pub mod keys;
 pub mod mfa_switch;
 pub mod password;

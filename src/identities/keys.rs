@@ -1,0 +1,114 @@
+//! `leverage identities keys` (SPEC §6): the OpenPGP public keys that base-identities layers
+//! encrypt users' passwords to (`pgp_key` reading `keys/<name>`), each checked with gpg in a
+//! throw-away keyring: present, parseable, not expired.
+
+use super::gpg;
+use crate::project::{HclFile, ProjectError};
+use base64::Engine;
+use hcl_edit::expr::Expression;
+use hcl_edit::visit::{Visit, visit_expr};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyStatus {
+    Valid { algorithm: String, fingerprint: String, expires: Option<String> },
+    Missing,
+    Corrupt(String),
+    Expired { fingerprint: String, expired: String },
+}
+
+/// One referenced key file and what was found.
+#[derive(Debug, Clone)]
+pub struct KeyReport {
+    pub account: String,
+    pub user: String,
+    /// Relative to the project root.
+    pub path: PathBuf,
+    pub status: KeyStatus,
+}
+
+/// String literals starting with `keys/` anywhere in users.tf.
+struct KeyPaths(Vec<String>);
+
+impl Visit for KeyPaths {
+    fn visit_expr(&mut self, expr: &Expression) {
+        if let Expression::String(s) = expr
+            && s.starts_with("keys/")
+            && !self.0.contains(s.value())
+        {
+            self.0.push(s.value().clone());
+        }
+        visit_expr(self, expr);
+    }
+}
+
+/// Every key referenced by every account's `global/base-identities/users.tf`.
+pub fn check(root: &Path) -> Result<Vec<KeyReport>, ProjectError> {
+    let mut accounts: Vec<PathBuf> = std::fs::read_dir(root)
+        .map(|e| e.flatten().map(|e| e.path()).filter(|p| p.join("global/base-identities/users.tf").is_file()).collect())
+        .unwrap_or_default();
+    accounts.sort();
+    let mut reports = Vec::new();
+    for account_dir in accounts {
+        let layer = account_dir.join("global/base-identities");
+        let users = HclFile::read(&layer.join("users.tf"))?;
+        let mut paths = KeyPaths(Vec::new());
+        paths.visit_body(users.body());
+        for relative in paths.0 {
+            let path = layer.join(&relative);
+            reports.push(KeyReport {
+                account: account_dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                user: relative.trim_start_matches("keys/").to_string(),
+                path: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+                status: inspect(&path),
+            });
+        }
+    }
+    Ok(reports)
+}
+
+/// What gpg makes of a key file: Leverage stores `gpg --export | base64`; armored keys work too.
+fn inspect(path: &Path) -> KeyStatus {
+    let Ok(content) = std::fs::read(path) else { return KeyStatus::Missing };
+    let text = String::from_utf8_lossy(&content);
+    let key = if text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
+        content.clone()
+    } else {
+        let compact: String = text.split_whitespace().collect();
+        match base64::engine::general_purpose::STANDARD.decode(compact) {
+            Ok(bytes) => bytes,
+            Err(_) => return KeyStatus::Corrupt("neither base64 nor an armored public key".into()),
+        }
+    };
+    let Ok(home) = gpg::scratch_home() else { return KeyStatus::Corrupt("could not make a scratch keyring".into()) };
+    let listing = match gpg::run(Some(home.path()), &["--with-colons", "--import-options", "show-only", "--import"], &key) {
+        Ok(listing) => String::from_utf8_lossy(&listing).into_owned(),
+        Err(e) => return KeyStatus::Corrupt(format!("not an OpenPGP public key ({e})")),
+    };
+    let fields =
+        |prefix: &str| listing.lines().find(|l| l.starts_with(prefix)).map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>());
+    let (Some(public), Some(fingerprint)) = (fields("pub:"), fields("fpr:")) else {
+        return KeyStatus::Corrupt("no public key in it".into());
+    };
+    let fingerprint = fingerprint.get(9).cloned().unwrap_or_default();
+    let algorithm = algorithm_name(&public);
+    let expires = public.get(6).filter(|e| !e.is_empty()).and_then(|e| e.parse::<i64>().ok());
+    let date = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    match expires {
+        Some(t) if t <= chrono::Utc::now().timestamp() => KeyStatus::Expired { fingerprint, expired: date(t) },
+        expires => KeyStatus::Valid { algorithm, fingerprint, expires: expires.map(date) },
+    }
+}
+
+/// `RSA 4096`, `ed25519`, ... from a `pub:` colon line.
+fn algorithm_name(public: &[String]) -> String {
+    let bits = public.get(2).cloned().unwrap_or_default();
+    let curve = public.get(16).filter(|c| !c.is_empty()).cloned();
+    match (public.get(3).map(String::as_str), curve) {
+        (_, Some(curve)) => curve,
+        (Some("1" | "2" | "3"), None) => format!("RSA {bits}"),
+        (Some("17"), None) => format!("DSA {bits}"),
+        (Some(other), None) => format!("algorithm {other} {bits}"),
+        (None, None) => "unknown".into(),
+    }
+}
