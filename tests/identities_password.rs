@@ -152,7 +152,24 @@ fn every_failure_says_what_is_wrong() {
     let s = scenario(&outputs_for(&encrypted)).env("GNUPGHOME", &home);
     let run = s.run(&["identities", "password", "natasha.romanoff", "--stdout"], "wrong passphrase\n");
     run.failure().stderr_has("wrong passphrase for the OpenPGP key").never_shows(PASSWORD);
+
+    // --key-file: a wrong passphrase, another person's key, and a file that is not a key.
+    let key_file = keyring.home.path().join("natasha.asc");
+    keyring.export_secret("correct horse", &key_file);
+    let key = key_file.to_str().unwrap();
+    let run = s.run(&["identities", "password", "natasha.romanoff", "--key-file", key, "--stdout"], "wrong passphrase\n");
+    run.failure().stderr_has("wrong passphrase for the OpenPGP key in").never_shows(PASSWORD);
+    let other = Keyring::new("");
+    let other_file = other.home.path().join("other.asc");
+    other.export_secret("", &other_file);
+    let run = s.run(&["identities", "password", "natasha.romanoff", "--key-file", other_file.to_str().unwrap(), "--stdout"], "");
+    run.failure().stderr_has("cannot decrypt the password").never_shows(PASSWORD);
+    let not_a_key = s.dir.path().join("not-a-key.asc");
+    std::fs::write(&not_a_key, "hello\n").unwrap();
+    let run = s.run(&["identities", "password", "natasha.romanoff", "--key-file", not_a_key.to_str().unwrap(), "--stdout"], "");
+    run.failure().stderr_has("not-a-key.asc is not an OpenPGP secret key");
+    let calls = s.calls().len();
     let run = s.run(&["identities", "password", "natasha.romanoff"], "");
     run.failure().stderr_has("standard output is not a terminal").stderr_has("pass --stdout");
-    assert!(s.calls().len() == 1, "nothing runs when the password could not be shown");
+    assert_eq!(s.calls().len(), calls, "nothing runs when the password could not be shown");
 }

@@ -23,6 +23,12 @@ pub enum PasswordError {
     NotOpenPgp { output: String },
     #[error("could not read the key file {}: {source}", path.display())]
     KeyFile { path: PathBuf, source: std::io::Error },
+    #[error("{} is not an OpenPGP secret key: {detail}", path.display())]
+    NotASecretKey { path: PathBuf, detail: String },
+    #[error("the key in {} cannot decrypt the password ({detail})", path.display())]
+    KeyDoesNotMatch { path: PathBuf, detail: String },
+    #[error("wrong passphrase for the OpenPGP key in {}", path.display())]
+    WrongPassphrase { path: PathBuf },
     #[error(transparent)]
     Gpg(#[from] GpgError),
     #[error(transparent)]
@@ -40,7 +46,11 @@ impl PasswordError {
             PasswordError::Gpg(GpgError::NoSecretKey { .. }) => {
                 Some("import your private key (`gpg --import`), or give it with --key-file PATH".into())
             }
-            PasswordError::Gpg(GpgError::BadPassphrase) => Some("type the passphrase of your OpenPGP key".into()),
+            PasswordError::Gpg(GpgError::BadPassphrase) | PasswordError::WrongPassphrase { .. } => {
+                Some("type the passphrase of your OpenPGP key".into())
+            }
+            PasswordError::NotASecretKey { .. } => Some("export it with `gpg --armor --export-secret-keys YOUR_EMAIL > key.asc`".into()),
+            PasswordError::KeyDoesNotMatch { .. } => Some("use the key whose public half is in the layer's keys/ directory".into()),
             PasswordError::Gpg(GpgError::Missing) => Some("install GnuPG (apt-get install gnupg)".into()),
             _ => None,
         }
@@ -76,42 +86,68 @@ pub fn encrypted_password(output_json: &str, user: &str) -> Result<Vec<u8>, Pass
     Ok(bytes)
 }
 
-/// Decrypts with the user's own gpg (keyring, agent, pinentry), or with the armored secret key in
-/// `key_file` imported into a throw-away GNUPGHOME. Off a terminal the passphrase, when the key
-/// has one, is read through `prompt`.
+/// Decrypts with the armored (or binary) secret key in `key_file`, in process (rPGP), or
+/// without one through the user's own gpg (keyring, agent, pinentry). Off a terminal, a
+/// passphrase is read through `prompt`.
 pub fn decrypt(message: &[u8], key_file: Option<&Path>, prompt: &Prompt, interactive: bool) -> Result<Secret, PasswordError> {
-    let scratch = gpg::scratch_home().map_err(GpgError::Io)?;
-    let home = match key_file {
-        Some(path) => {
-            let key = std::fs::read(path).map_err(|source| PasswordError::KeyFile { path: path.to_path_buf(), source })?;
-            gpg::run(Some(scratch.path()), &["--import"], &key)?;
-            Some(scratch.path())
+    match key_file {
+        Some(path) => decrypt_with_key_file(message, path, prompt),
+        None => decrypt_with_gpg(message, prompt, interactive),
+    }
+}
+
+fn decrypt_with_key_file(message: &[u8], path: &Path, prompt: &Prompt) -> Result<Secret, PasswordError> {
+    use pgp::composed::{Deserializable, Message, SignedSecretKey};
+    use pgp::types::Password;
+    let bytes = std::fs::read(path).map_err(|source| PasswordError::KeyFile { path: path.to_path_buf(), source })?;
+    let (key, _) = SignedSecretKey::from_armor_single(std::io::Cursor::new(&bytes))
+        .or_else(|_| SignedSecretKey::from_bytes(std::io::Cursor::new(&bytes)).map(|k| (k, Default::default())))
+        .map_err(|e| PasswordError::NotASecretKey { path: path.to_path_buf(), detail: e.to_string() })?;
+    let attempt = |password: &Password| -> Result<String, String> {
+        let parsed = Message::from_bytes(message).map_err(|e| e.to_string())?;
+        let mut plain = parsed.decrypt(password, &key).map_err(|e| e.to_string())?;
+        // gpg compresses before it encrypts; Terraform's own messages may not be.
+        if plain.is_compressed() {
+            plain = plain.decompress().map_err(|e| e.to_string())?;
         }
-        None => None,
+        plain.as_data_string().map_err(|e| e.to_string())
     };
+    let protected =
+        key.primary_key.secret_params().is_encrypted() || key.secret_subkeys.iter().any(|s| s.key.secret_params().is_encrypted());
+    let password = if protected {
+        let passphrase = prompt.secret("Passphrase of your OpenPGP key:", "give the passphrase on standard input", |_| Ok(()))?;
+        let password = Password::from(passphrase.expose());
+        if !key.primary_key.unlock(&password, |_, _| Ok(())).is_ok_and(|unlocked| unlocked.is_ok()) {
+            return Err(PasswordError::WrongPassphrase { path: path.to_path_buf() });
+        }
+        password
+    } else {
+        Password::empty()
+    };
+    attempt(&password).map(Secret::new).map_err(|detail| PasswordError::KeyDoesNotMatch { path: path.to_path_buf(), detail })
+}
+
+fn decrypt_with_gpg(message: &[u8], prompt: &Prompt, interactive: bool) -> Result<Secret, PasswordError> {
+    let scratch = gpg::scratch_home().map_err(GpgError::Io)?;
     let message_path = scratch.path().join("password.gpg");
     std::fs::write(&message_path, message).map_err(GpgError::Io)?;
     let message_arg = message_path.to_string_lossy().into_owned();
-    let result = if interactive && key_file.is_none() {
-        gpg::run(None, &["--decrypt", &message_arg], b"")
+    let plain = if interactive {
+        gpg::run(None, &["--decrypt", &message_arg], b"")?
     } else {
         // Loopback: first as if the key had no passphrase, then with the one the user gives.
         let loopback = ["--pinentry-mode", "loopback", "--passphrase-fd", "0", "--decrypt", &message_arg];
-        match gpg::run(home, &loopback, b"\n") {
-            Err(GpgError::BadPassphrase | GpgError::NoSecretKey { .. }) if gpg::has_secret_key_for(home, &message_path)? => {
+        match gpg::run(None, &loopback, b"\n") {
+            Err(GpgError::BadPassphrase | GpgError::NoSecretKey { .. }) if gpg::has_secret_key_for(None, &message_path)? => {
                 let passphrase = prompt.secret("Passphrase of your OpenPGP key:", "give the passphrase on standard input", |_| Ok(()))?;
-                gpg::run(home, &loopback, format!("{}\n", passphrase.expose()).as_bytes()).map_err(|e| match e {
+                gpg::run(None, &loopback, format!("{}\n", passphrase.expose()).as_bytes()).map_err(|e| match e {
                     GpgError::NoSecretKey { .. } => GpgError::BadPassphrase,
                     other => other,
-                })
+                })?
             }
-            other => other,
+            other => other?,
         }
     };
-    if key_file.is_some() {
-        let _ = std::process::Command::new("gpgconf").args(["--kill", "gpg-agent"]).env("GNUPGHOME", scratch.path()).status();
-    }
-    let plain = result?;
     Ok(Secret::new(String::from_utf8_lossy(&plain).into_owned()))
 }
 
