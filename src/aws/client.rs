@@ -29,6 +29,15 @@ impl fmt::Debug for AwsKeys {
     }
 }
 
+impl AwsKeys {
+    /// The long-term keys `[profile]` holds in a credentials file, when both halves are there.
+    pub fn stored_in(credentials: &crate::aws::Ini, profile: &str) -> Option<AwsKeys> {
+        let access_key_id = credentials.get(profile, "aws_access_key_id").filter(|v| !v.is_empty())?;
+        let secret = credentials.get(profile, "aws_secret_access_key").filter(|v| !v.is_empty())?;
+        Some(AwsKeys { access_key_id: access_key_id.to_string(), secret_access_key: Secret::new(secret), session_token: None })
+    }
+}
+
 /// A failed AWS call: which operation, AWS's error code when there is one, and its message.
 #[derive(Debug, thiserror::Error)]
 #[error("{operation} failed: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]

@@ -4,13 +4,12 @@
 use super::terraform::mfa_credentials;
 use crate::aws::{AwsFile, AwsFiles};
 use crate::error::Error;
-use crate::project::{Location, Project};
+use crate::project::Location;
 use crate::terraform::binary::find_on_path;
 use crate::terraform::runner::{self, Invocation};
 
 pub fn run(args: Vec<String>) -> Result<i32, Error> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let program = find_on_path("aws", std::env::var_os("PATH").as_deref()).ok_or(Error::AwsCliMissing)?;
     let private = match (&project.location, project.mfa_enabled()) {
         (Location::Layer { layer, .. }, true) => Some(mfa_credentials(&project, std::slice::from_ref(layer), false)?),
@@ -27,5 +26,5 @@ pub fn run(args: Vec<String>) -> Result<i32, Error> {
         ("AWS_CONFIG_FILE".to_string(), config.display().to_string()),
         ("AWS_SHARED_CREDENTIALS_FILE".to_string(), credentials.display().to_string()),
     ];
-    runner::run_attached(&Invocation { program, args, dir: cwd, env }).map_err(Error::from)
+    runner::run_attached(&Invocation { program, args, dir: project.cwd.clone(), env }).map_err(Error::from)
 }

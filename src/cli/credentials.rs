@@ -65,8 +65,7 @@ pub fn run(command: CredentialsCommand) -> Result<i32, Error> {
 }
 
 fn check(json: bool) -> Result<i32, Error> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
     let rows = crate::identities::credentials_check::check(&project, &files, &Prompt::detect())?;
     if json {
@@ -96,8 +95,7 @@ fn check(json: bool) -> Result<i32, Error> {
 }
 
 fn logout() -> Result<i32, Error> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
     let cache = crate::mfa::Cache::new(&files.dir);
     let removed = cache.clear().map_err(|e| Error::Io(format!("clear {}", cache.dir.display()), e))?;
@@ -110,7 +108,7 @@ fn configure(args: ConfigureArgs) -> Result<i32, Error> {
         tracing::info!("Nothing to do. Exiting.");
         return Ok(0);
     }
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
+    let cwd = super::current_dir()?;
     let project = Project::load(&cwd, |step| tracing::info!("{step}"))?;
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
     let options = ConfigureOptions {

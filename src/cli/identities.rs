@@ -3,7 +3,6 @@
 use super::terraform::{child_env, mfa_credentials};
 use crate::error::Error;
 use crate::identities::password::{self, PasswordError};
-use crate::project::Project;
 use crate::terraform::binary::Group;
 use crate::ui::Prompt;
 use std::io::IsTerminal;
@@ -16,8 +15,7 @@ pub fn password(user: &str, account: &str, key_file: Option<&Path>, to_stdout: b
     if !interactive && !to_stdout {
         return Err(Error::PasswordNotToTerminal);
     }
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let relative = Path::new(account).join("global/base-identities");
     let layer = project.root.join(&relative);
     if !layer.is_dir() {
@@ -49,8 +47,7 @@ pub fn password(user: &str, account: &str, key_file: Option<&Path>, to_stdout: b
 /// Lists every user's OpenPGP key with its verdict; exit 1 when any is missing, corrupt or expired.
 pub fn keys() -> Result<i32, Error> {
     use crate::identities::keys::{self, KeyStatus};
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let reports = keys::check(&project.root)?;
     let mut problems = 0;
     let width = |f: &dyn Fn(&keys::KeyReport) -> usize| reports.iter().map(f).max().unwrap_or(0);

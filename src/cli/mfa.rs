@@ -3,12 +3,10 @@
 use super::MfaSwitchArgs;
 use crate::error::Error;
 use crate::identities::mfa_switch;
-use crate::project::Project;
 use crate::ui::Prompt;
 
 pub fn switch(enable: bool, args: MfaSwitchArgs) -> Result<i32, Error> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let plan = mfa_switch::plan(&project, enable)?;
     let relative = |path: &std::path::Path| path.strip_prefix(&project.root).unwrap_or(path).display().to_string();
     for (path, why) in &plan.skipped {

@@ -128,6 +128,15 @@ pub fn main_from(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
+fn current_dir() -> Result<std::path::PathBuf, Error> {
+    std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))
+}
+
+/// The project around the current directory.
+fn load_project() -> Result<crate::project::Project, Error> {
+    Ok(crate::project::Project::load(&current_dir()?, |_| {})?)
+}
+
 /// Runs async library code on a single-threaded runtime: leverage's AWS calls are few and
 /// sequential, and a multi-threaded runtime would cost start-up time for nothing.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {

@@ -1,12 +1,11 @@
 //! `leverage project ...` (SPEC §7).
 
 use crate::error::Error;
-use crate::project::{Location, Project};
+use crate::project::Location;
 
 /// Prints the project as leverage sees it from the current directory.
 pub fn info() -> Result<i32, Error> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let unset = || "(not set)".to_string();
     let location = match &project.location {
         Location::Layer { layer, .. } | Location::LayersGroup { group: layer, .. } => {

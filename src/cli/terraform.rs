@@ -5,7 +5,7 @@ use crate::aws::{AwsFile, AwsFiles};
 use crate::error::Error;
 use crate::mfa::layer_profiles::{Variables, layer_profiles};
 use crate::mfa::{self, MfaError, MfaSettings, PrivateFiles};
-use crate::project::{HclFile, Location, Project};
+use crate::project::{HclFile, Location, Project, account_of};
 use crate::terraform::binary::{Binary, Group};
 use crate::terraform::runner::{self, Invocation};
 use crate::terraform::{TerraformError, arguments, backend_key, layers, layout};
@@ -203,7 +203,7 @@ fn run_anywhere(group: Group, subcommand: &str, args: Vec<String>, env_vars: &[(
 }
 
 fn current_dir() -> Result<PathBuf, Error> {
-    std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))
+    super::current_dir()
 }
 
 /// Pulls `--layers`, `--all`, `-j`, `--fail-fast` and `--skip-validation` out of the binary's
@@ -282,7 +282,7 @@ pub(super) fn mfa_credentials(project: &Project, targets: &[PathBuf], force: boo
     let files = AwsFiles::for_project(&project.short_name).map_err(MfaError::from)?;
     let mut profiles: Vec<String> = Vec::new();
     for layer in targets {
-        let account = layer.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+        let account = account_of(layer);
         let backend_profile =
             HclFile::read(&project.root.join(&account).join("config/backend.tfvars")).ok().and_then(|f| f.string("profile"));
         let vars = Variables { project: &project.short_name, profile: backend_profile.as_deref() };
@@ -301,7 +301,7 @@ pub(super) fn mfa_credentials(project: &Project, targets: &[PathBuf], force: boo
 
 /// The binary, its arguments and directory for one layer.
 fn invocation(project: &Project, binary: &Binary, action: &Action, layer: &Path, user: &[String], env: &[(String, String)]) -> Invocation {
-    let account = layer.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+    let account = account_of(layer);
     let var_files = || arguments::var_file_args(&project.root, &account);
     let mut args: Vec<String> = Vec::new();
     let mut program = binary.path.clone();
@@ -360,7 +360,7 @@ fn invocation(project: &Project, binary: &Binary, action: &Action, layer: &Path,
 fn validate_layouts(project: &Project, targets: &[PathBuf]) -> i32 {
     let mut failures = 0;
     for layer in targets {
-        let account = layer.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+        let account = account_of(layer);
         tracing::info!("Checking layer {}...", layer.display());
         for verdict in layout::check(project, &account, layer) {
             match verdict {

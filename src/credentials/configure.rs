@@ -58,7 +58,7 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
     let lock = files.lock()?;
     let mut credentials = files.read(AwsFile::Credentials)?;
     let mut config = files.read(AwsFile::Config)?;
-    let stored = stored_keys(&credentials, &profile);
+    let stored = AwsKeys::stored_in(&credentials, &profile);
     let already_configured = stored.is_some();
 
     let mut overwrite = options.overwrite_existing_credentials;
@@ -170,13 +170,6 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
     Ok(())
 }
 
-/// Keys stored for `profile`, when both halves are there.
-fn stored_keys(credentials: &Ini, profile: &str) -> Option<AwsKeys> {
-    let access_key_id = credentials.get(profile, "aws_access_key_id").filter(|v| !v.is_empty())?;
-    let secret = credentials.get(profile, "aws_secret_access_key").filter(|v| !v.is_empty())?;
-    Some(AwsKeys { access_key_id: access_key_id.to_string(), secret_access_key: crate::ui::Secret::new(secret), session_token: None })
-}
-
 /// From `--credentials-file`, or asked: a file path, or the key and (hidden) secret typed in.
 fn obtain_keys(file: Option<&Path>, prompt: &Prompt) -> Result<AwsKeys, CredentialsError> {
     if let Some(file) = file {
@@ -258,7 +251,7 @@ async fn organization_accounts(
 ) -> Vec<OrganizationAccount> {
     let lister = match kind {
         CredentialsKind::Security => {
-            ["management", "bootstrap"].iter().find_map(|k| stored_keys(credentials, &format!("{short}-{k}")).map(|keys| (keys, *k)))
+            ["management", "bootstrap"].iter().find_map(|k| AwsKeys::stored_in(credentials, &format!("{short}-{k}")).map(|keys| (keys, *k)))
         }
         _ => Some((keys.clone(), kind.name())),
     };

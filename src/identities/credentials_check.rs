@@ -4,7 +4,7 @@
 use crate::aws::{AwsError, AwsFile, AwsFiles, AwsKeys, Client, Ini};
 use crate::mfa::{self, MfaError, MfaSettings};
 use crate::project::Project;
-use crate::ui::{Prompt, Secret};
+use crate::ui::Prompt;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -118,19 +118,13 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> Result<Vec
 }
 
 fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
-    let section = AwsFile::Config.section(name);
-    let legacy = AwsFile::Config.section(&format!("{name}-mfa"));
-    let get = |key: &str| config.get(&section, key).or_else(|| config.get(&legacy, key)).filter(|v| !v.is_empty());
-    let keys_of = |profile: &str| match (credentials.get(profile, "aws_access_key_id"), credentials.get(profile, "aws_secret_access_key")) {
-        (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
-            Some(AwsKeys { access_key_id: id.to_string(), secret_access_key: Secret::new(secret), session_token: None })
-        }
-        _ => None,
-    };
+    let get = |key: &str| mfa::profile_setting(config, name, key);
     match get("role_arn") {
         Some(_) if get("mfa_serial").is_some() => Access::RoleWithMfa,
-        Some(role_arn) => Access::Role { role_arn: role_arn.to_string(), source: get("source_profile").and_then(keys_of) },
-        None => match keys_of(name) {
+        Some(role_arn) => {
+            Access::Role { role_arn: role_arn.to_string(), source: get("source_profile").and_then(|p| AwsKeys::stored_in(credentials, p)) }
+        }
+        None => match AwsKeys::stored_in(credentials, name) {
             Some(keys) => Access::Keys(keys),
             None => Access::Role { role_arn: String::new(), source: None },
         },
@@ -140,8 +134,7 @@ fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
 /// The account a profile should land in: the role's account, or for the key profiles the
 /// account their user lives in.
 fn expected_account(project: &Project, config: &Ini, name: &str) -> Option<String> {
-    let section = AwsFile::Config.section(name);
-    if let Some(arn) = config.get(&section, "role_arn").or_else(|| config.get(&format!("{section}-mfa"), "role_arn")) {
+    if let Some(arn) = mfa::profile_setting(config, name, "role_arn") {
         return arn.split(':').nth(4).filter(|id| !id.is_empty()).map(str::to_string);
     }
     let short = &project.short_name;

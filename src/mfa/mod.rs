@@ -254,18 +254,14 @@ fn session_for(
 /// `role_arn`, `mfa_serial`, `source_profile` of `[profile <name>]`, each falling back to
 /// upstream 3.x's `[profile <name>-mfa]`; or the profile's own keys when it assumes no role.
 fn resolve(files: &AwsFiles, config: &Ini, credentials: &Ini, profile: &str) -> Result<ProfileSource, MfaError> {
-    let section = AwsFile::Config.section(profile);
-    let legacy = AwsFile::Config.section(&format!("{profile}-mfa"));
-    let get = |key: &str| config.get(&section, key).or_else(|| config.get(&legacy, key)).filter(|v| !v.is_empty()).map(str::to_string);
+    let get = |key: &str| profile_setting(config, profile, key).map(str::to_string);
     let region = get("region");
     let missing = |key| MfaError::MissingKey { profile: profile.to_string(), key, path: files.path(AwsFile::Config) };
     let Some(role_arn) = get("role_arn") else {
-        if let (Some(id), Some(secret)) = (credentials.get(profile, "aws_access_key_id"), credentials.get(profile, "aws_secret_access_key"))
-        {
-            let keys = AwsKeys { access_key_id: id.to_string(), secret_access_key: crate::ui::Secret::new(secret), session_token: None };
-            return Ok(ProfileSource::Keys { keys, region });
-        }
-        return Err(missing("role_arn"));
+        return match AwsKeys::stored_in(credentials, profile) {
+            Some(keys) => Ok(ProfileSource::Keys { keys, region }),
+            None => Err(missing("role_arn")),
+        };
     };
     let mfa_serial = get("mfa_serial").ok_or_else(|| missing("mfa_serial"))?;
     let source_profile = get("source_profile").ok_or_else(|| missing("source_profile"))?;
@@ -273,16 +269,18 @@ fn resolve(files: &AwsFiles, config: &Ini, credentials: &Ini, profile: &str) -> 
 }
 
 fn source_keys(files: &AwsFiles, credentials: &Ini, source_profile: &str, profile: &str) -> Result<AwsKeys, MfaError> {
-    match (credentials.get(source_profile, "aws_access_key_id"), credentials.get(source_profile, "aws_secret_access_key")) {
-        (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
-            Ok(AwsKeys { access_key_id: id.to_string(), secret_access_key: crate::ui::Secret::new(secret), session_token: None })
-        }
-        _ => Err(MfaError::NoSourceKeys {
-            profile: profile.to_string(),
-            source_profile: source_profile.to_string(),
-            path: files.path(AwsFile::Credentials),
-        }),
-    }
+    AwsKeys::stored_in(credentials, source_profile).ok_or_else(|| MfaError::NoSourceKeys {
+        profile: profile.to_string(),
+        source_profile: source_profile.to_string(),
+        path: files.path(AwsFile::Credentials),
+    })
+}
+
+/// A setting of `[profile <name>]`, falling back to upstream 3.x's `[profile <name>-mfa]`.
+pub fn profile_setting<'a>(config: &'a Ini, profile: &str, key: &str) -> Option<&'a str> {
+    let section = AwsFile::Config.section(profile);
+    let legacy = AwsFile::Config.section(&format!("{profile}-mfa"));
+    config.get(&section, key).or_else(|| config.get(&legacy, key)).filter(|v| !v.is_empty())
 }
 
 fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<PrivateFiles, MfaError> {

@@ -52,6 +52,11 @@ impl Location {
     }
 }
 
+/// The account a layer path (relative to the root) belongs to: its first directory.
+pub fn account_of(layer: &Path) -> String {
+    layer.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 /// True when `dir` directly holds at least one `*.tf` file.
 pub fn has_terraform_files(dir: &Path) -> bool {
     std::fs::read_dir(dir)

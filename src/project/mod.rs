@@ -11,7 +11,7 @@ mod root;
 pub use build_env::BuildEnv;
 pub use error::ProjectError;
 pub use hcl::HclFile;
-pub use location::{Location, has_terraform_files};
+pub use location::{Location, account_of, has_terraform_files};
 pub use project_yaml::ProjectYaml;
 pub use root::find_root;
 
