@@ -360,3 +360,40 @@ fn parallel_layers_have_prefixed_output_their_own_logs_and_a_summary() {
     assert_eq!(summary_row(&run.stderr, "apps/us-east-1/a")[..2], ["apps/us-east-1/a", "0"]);
     std::fs::remove_dir_all(logs).unwrap();
 }
+
+/// Starts `leverage tf plan` with a stand-in that sleeps, sends `signal` to leverage alone after
+/// a moment, and returns its exit code and how long it ran.
+fn signalled(signal: i32) -> (i32, std::time::Duration) {
+    let s = scenario().env("STANDIN_SLEEP", "2");
+    let started = std::time::Instant::now();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_leverage"))
+        .args(["tf", "plan"])
+        .current_dir(s.project().join(LAYER))
+        .env("HOME", s.home())
+        .env("PATH", format!("{}:/usr/bin:/bin", s.dir.path().join("bin").display()))
+        .env("STANDIN_LOG", s.dir.path().join("calls"))
+        .env("STANDIN_SLEEP", "2")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // SAFETY: kill(2) on the child we just spawned.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+    let status = child.wait_with_output().unwrap().status;
+    use std::os::unix::process::ExitStatusExt;
+    (status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)), started.elapsed())
+}
+
+#[test]
+fn sigterm_is_passed_to_the_child_and_sigint_waits_for_it() {
+    let (code, took) = signalled(libc::SIGTERM);
+    assert_eq!(code, 128 + libc::SIGTERM, "the child was terminated and its status is ours");
+    assert!(took < std::time::Duration::from_millis(1900), "leverage did not wait out the sleep: {took:?}");
+    // Ctrl-C reaches the child from the terminal; leverage itself survives it and waits.
+    let (code, took) = signalled(libc::SIGINT);
+    assert_eq!(code, 0);
+    assert!(took >= std::time::Duration::from_secs(2), "{took:?}");
+}
