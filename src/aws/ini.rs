@@ -94,10 +94,6 @@ impl Ini {
         })
     }
 
-    pub fn has_section(&self, section: &str) -> bool {
-        self.section_range(section).is_some()
-    }
-
     /// The value of `key` in `section`, trimmed; a nested (continued) value reads as empty.
     pub fn get(&self, section: &str, key: &str) -> Option<&str> {
         let range = self.section_range(section)?;
@@ -136,21 +132,6 @@ impl Ini {
             None => range.start + 1,
         };
         self.push_key(at, key, value);
-    }
-
-    /// Removes `key` (and its continuation lines) from `section`; true when something went.
-    pub fn remove(&mut self, section: &str, key: &str) -> bool {
-        let Some(range) = self.section_range(section) else { return false };
-        let Some(offset) = self.lines[range.clone()].iter().position(|l| matches!(&l.kind, Kind::Key { key: k, .. } if k == key)) else {
-            return false;
-        };
-        let start = range.start + offset;
-        let mut end = start + 1;
-        while end < range.end && self.lines[end].kind == Kind::Continuation {
-            end += 1;
-        }
-        self.lines.drain(start..end);
-        true
     }
 
     fn push_key(&mut self, at: usize, key: &str, value: &str) {
@@ -230,14 +211,6 @@ mod tests {
         assert_eq!(ini.to_string(), "[a]\nk = w");
         ini.set("b", "k", "v");
         assert_eq!(ini.to_string(), "[a]\nk = w\n\n[b]\nk = v\n");
-    }
-
-    #[test]
-    fn removing_a_key_takes_its_nested_lines() {
-        let mut ini = Ini::parse(CONFIG).unwrap();
-        assert!(ini.remove("profile other", "s3"));
-        assert!(!ini.remove("profile other", "s3"));
-        assert_eq!(ini.to_string(), CONFIG.replace("s3 =\n    max_concurrent_requests = 20\n", ""));
     }
 
     #[test]

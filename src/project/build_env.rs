@@ -41,10 +41,6 @@ impl BuildEnv {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
 }
 
 fn malformed(path: &Path, error: dotenvy::Error) -> ProjectError {

@@ -44,11 +44,6 @@ impl HclFile {
         self.body.get_attribute(key).and_then(|a| a.value.as_str()).map(str::to_string)
     }
 
-    /// A top-level attribute whose value is a bool (`key = true`).
-    pub fn bool(&self, key: &str) -> Option<bool> {
-        self.body.get_attribute(key).and_then(|a| a.value.as_bool())
-    }
-
     /// The `accounts = { <name> = { email = "...", id = "..." } }` map, in file order.
     pub fn accounts(&self) -> Vec<Account> {
         let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value) else {
@@ -84,11 +79,6 @@ impl HclFile {
     /// with `path = [("terraform", &[]), ("backend", &["s3"])]`.
     pub fn block_string(&self, path: &[(&str, &[&str])], key: &str) -> Option<String> {
         self.block_body(path)?.get_attribute(key)?.value.as_str().map(str::to_string)
-    }
-
-    /// Whether the nested block at `path` exists.
-    pub fn has_block(&self, path: &[(&str, &[&str])]) -> bool {
-        self.block_body(path).is_some()
     }
 
     fn block_body(&self, path: &[(&str, &[&str])]) -> Option<&Body> {
