@@ -143,8 +143,7 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
     let mut action = action;
     absorb_our_flags(&mut user_args, &mut layer_options, &mut action);
 
-    let cwd = current_dir()?;
-    let project = Project::load(&cwd, |_| {})?;
+    let project = super::load_project()?;
     let targets = target_layers(&project, &layer_options)?;
 
     if action == Action::ValidateLayout {
@@ -198,12 +197,8 @@ fn run_anywhere(group: Group, subcommand: &str, args: Vec<String>, env_vars: &[(
         full.push("-recursive".into());
     }
     full.extend(args);
-    let invocation = Invocation { program: binary.path, args: full, dir: current_dir()?, env: env_vars.to_vec() };
+    let invocation = Invocation { program: binary.path, args: full, dir: super::current_dir()?, env: env_vars.to_vec() };
     runner::run_attached(&invocation).map_err(Error::from)
-}
-
-fn current_dir() -> Result<PathBuf, Error> {
-    super::current_dir()
 }
 
 /// Pulls `--layers`, `--all`, `-j`, `--fail-fast` and `--skip-validation` out of the binary's

@@ -72,8 +72,8 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
     // Everything is learned first (keys checked, accounts listed, MFA device found) and only
     // then written, so a failure at any step leaves every file as it was.
     let mut identity = None;
-    let new_keys = match stored {
-        Some(_) if options.skip_access_keys_setup || !overwrite => None,
+    let (keys, keys_are_new) = match stored {
+        Some(stored) if options.skip_access_keys_setup || !overwrite => (stored, false),
         _ if options.skip_access_keys_setup => {
             return Err(CredentialsError::NoStoredKeys { kind, profile, path: files.path(AwsFile::Credentials).display().to_string() });
         }
@@ -89,10 +89,9 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
             })?;
             debug!("The {kind} keys belong to {}", who.arn);
             identity = Some(who);
-            Some(keys)
+            (keys, true)
         }
     };
-    let Some(keys) = new_keys.clone().or(stored) else { unreachable!("stored keys exist when none are new") };
     let client = Client::new(&keys, &region);
     let mut accounts = project.accounts.clone();
     let mut skip_roles = options.skip_assumable_roles_setup;
@@ -140,7 +139,7 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
         }
     }
 
-    if let Some(keys) = &new_keys {
+    if keys_are_new {
         credentials.set(&profile, "aws_access_key_id", &keys.access_key_id);
         credentials.set(&profile, "aws_secret_access_key", keys.secret_access_key.expose());
         if already_configured {
