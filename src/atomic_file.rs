@@ -8,8 +8,14 @@ use std::path::Path;
 
 /// Writes `text` to `path` atomically with permission bits `mode`.
 pub fn write(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new().prefix(".leverage-").permissions(fs::Permissions::from_mode(mode)).tempfile_in(dir)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".leverage-")
+        .permissions(fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
     temp.write_all(text.as_bytes())?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
@@ -21,6 +27,8 @@ pub fn write(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
 
 /// Like [`write`], keeping the permission bits `path` already has (0644 for a new file).
 pub fn write_keeping_mode(path: &Path, text: &str) -> std::io::Result<()> {
-    let mode = fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644);
+    let mode = fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o7777)
+        .unwrap_or(0o644);
     write(path, text, mode)
 }

@@ -14,26 +14,89 @@ fn with_aws_on_path(s: Scenario) -> Scenario {
 fn the_aws_cli_uses_the_project_files() {
     let s = with_aws_on_path(Scenario::new().moto(Seed::landing_zone()));
     let csv = s.keys_csv(s.seeded().user());
-    s.run(&["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv.to_str().unwrap()], "").success();
-    let run = s.run(&["aws", "sts", "get-caller-identity", "--profile", "bb-shared-oaar", "--output", "json"], "");
+    s.run(
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+        ],
+        "",
+    )
+    .success();
+    let run = s.run(
+        &[
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "bb-shared-oaar",
+            "--output",
+            "json",
+        ],
+        "",
+    );
     run.success();
-    assert!(run.stdout.contains(&format!("\"Account\": \"{}\"", s.seeded().id_of("shared"))), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("\"Account\": \"{}\"", s.seeded().id_of("shared"))),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn in_a_layer_with_mfa_on_the_aws_cli_gets_temporary_credentials() {
     let s = with_aws_on_path(Scenario::new().moto(Seed::landing_zone()));
     let csv = s.keys_csv(s.seeded().user());
-    s.run(&["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv.to_str().unwrap(), "--fetch-mfa-device"], "")
-        .success();
-    let build_env = s.read(s.project().join("build.env")).replace("MFA_ENABLED=false", "MFA_ENABLED=true");
+    s.run(
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+            "--fetch-mfa-device",
+        ],
+        "",
+    )
+    .success();
+    let build_env = s
+        .read(s.project().join("build.env"))
+        .replace("MFA_ENABLED=false", "MFA_ENABLED=true");
     s.write(s.project().join("build.env"), &build_env);
     let layer = "shared/us-east-1/base-tf-backend";
-    let config = s.read(s.project().join(layer).join("config.tf")).replace("profile = var.profile", "profile = \"bb-shared-oaar\"");
+    let config = s
+        .read(s.project().join(layer).join("config.tf"))
+        .replace("profile = var.profile", "profile = \"bb-shared-oaar\"");
     s.write(s.project().join(layer).join("config.tf"), &config);
     let s = s.cd(layer);
-    let run = s.run(&["aws", "sts", "get-caller-identity", "--profile", "bb-shared-oaar", "--output", "json"], "123456\n");
+    let run = s.run(
+        &[
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "bb-shared-oaar",
+            "--output",
+            "json",
+        ],
+        "123456\n",
+    );
     run.success().stderr_has("> MFA: Please type in your OTP");
-    assert!(run.stdout.contains(&format!("\"Account\": \"{}\"", s.seeded().id_of("shared"))), "{}", run.stdout);
-    assert!(run.stdout.contains("assumed-role/OrganizationAccountAccessRole/bb-management-temp"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("\"Account\": \"{}\"", s.seeded().id_of("shared"))),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("assumed-role/OrganizationAccountAccessRole/bb-management-temp"),
+        "{}",
+        run.stdout
+    );
 }

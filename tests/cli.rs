@@ -8,8 +8,22 @@ use support::Scenario;
 fn help_lists_every_command_group() {
     let run = Scenario::new().run(&["--help"], "");
     run.success();
-    for group in ["credentials", "terraform", "tofu", "tf", "aws", "project", "identities", "mfa", "completions"] {
-        assert!(run.stdout.contains(&format!("\n  {group} ")), "--help lacks {group}:\n{}", run.stdout);
+    for group in [
+        "credentials",
+        "terraform",
+        "tofu",
+        "tf",
+        "aws",
+        "project",
+        "identities",
+        "mfa",
+        "completions",
+    ] {
+        assert!(
+            run.stdout.contains(&format!("\n  {group} ")),
+            "--help lacks {group}:\n{}",
+            run.stdout
+        );
     }
 }
 
@@ -26,7 +40,11 @@ fn every_command_has_help() {
     ] {
         let run = s.run(args, "");
         run.success();
-        assert!(run.stdout.starts_with(char::is_uppercase) && run.stdout.contains("Usage: leverage"), "{args:?}:\n{}", run.stdout);
+        assert!(
+            run.stdout.starts_with(char::is_uppercase) && run.stdout.contains("Usage: leverage"),
+            "{args:?}:\n{}",
+            run.stdout
+        );
     }
 }
 
@@ -34,22 +52,35 @@ fn every_command_has_help() {
 fn version_prints_the_crate_version() {
     let run = Scenario::new().run(&["--version"], "");
     run.success();
-    assert_eq!(run.stdout, format!("leverage {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        run.stdout,
+        format!("leverage {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn completions_are_generated_for_each_shell() {
     let s = Scenario::new();
-    for (shell, marker) in [("bash", "_leverage()"), ("zsh", "#compdef leverage"), ("fish", "complete -c leverage")] {
+    for (shell, marker) in [
+        ("bash", "_leverage()"),
+        ("zsh", "#compdef leverage"),
+        ("fish", "complete -c leverage"),
+    ] {
         let run = s.run(&["completions", shell], "");
         run.success();
-        assert!(run.stdout.contains(marker), "{shell}: {}", &run.stdout[..200.min(run.stdout.len())]);
+        assert!(
+            run.stdout.contains(marker),
+            "{shell}: {}",
+            &run.stdout[..200.min(run.stdout.len())]
+        );
     }
 }
 
 #[test]
 fn commands_not_built_yet_say_so_and_exit_2() {
-    let run = Scenario::new().cd("security/us-east-1/base-tf-backend").run(&["project", "create"], "");
+    let run = Scenario::new()
+        .cd("security/us-east-1/base-tf-backend")
+        .run(&["project", "create"], "");
     assert_eq!(run.code, 2, "{}", run.all());
     run.stderr_has("ERROR    `leverage project create` is not implemented yet");
     assert_eq!(run.stdout, "", "nothing may pretend to work");
@@ -82,7 +113,9 @@ accounts:
 #[test]
 fn errors_are_one_log_line_and_a_hint() {
     let s = Scenario::new();
-    let yaml = s.read(s.project().join("project.yaml")).replace("short_name: bb", "short_name: binbash");
+    let yaml = s
+        .read(s.project().join("project.yaml"))
+        .replace("short_name: bb", "short_name: binbash");
     s.write(s.project().join("project.yaml"), &yaml);
     let run = s.run(&["project", "info"], "");
     run.failure();
@@ -93,6 +126,13 @@ fn errors_are_one_log_line_and_a_hint() {
         "{}",
         lines[0]
     );
-    assert!(lines[0].starts_with('[') && lines[0].as_bytes()[13] == b']', "timestamp like [HH:MM:SS.mmm]: {}", lines[0]);
-    assert_eq!(lines[1], "hint: set short_name in project.yaml to something like \"bb\"");
+    assert!(
+        lines[0].starts_with('[') && lines[0].as_bytes()[13] == b']',
+        "timestamp like [HH:MM:SS.mmm]: {}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[1],
+        "hint: set short_name in project.yaml to something like \"bb\""
+    );
 }

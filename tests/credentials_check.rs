@@ -5,8 +5,10 @@ mod support;
 use support::{Scenario, Seed};
 
 fn row<'a>(stdout: &'a str, profile: &str) -> Vec<&'a str> {
-    let line =
-        stdout.lines().find(|l| l.split_whitespace().next() == Some(profile)).unwrap_or_else(|| panic!("no row {profile}:\n{stdout}"));
+    let line = stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(profile))
+        .unwrap_or_else(|| panic!("no row {profile}:\n{stdout}"));
     line.split_whitespace().collect()
 }
 
@@ -15,11 +17,28 @@ fn the_table_shows_each_profiles_real_account_and_status() {
     let s = Scenario::new().moto(Seed::landing_zone());
     let seeded = s.seeded().clone();
     let csv = s.keys_csv(seeded.user());
-    s.run(&["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv.to_str().unwrap(), "--fetch-mfa-device"], "")
-        .success();
+    s.run(
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+            "--fetch-mfa-device",
+        ],
+        "",
+    )
+    .success();
     // The management user's keys stored as SECURITY keys too: they land in the wrong account.
     let creds = s.read(s.aws_dir().join("credentials"));
-    s.write(s.aws_dir().join("credentials"), &format!("{creds}\n{}", creds.replace("[bb-management]", "[bb-security]")));
+    s.write(
+        s.aws_dir().join("credentials"),
+        &format!(
+            "{creds}\n{}",
+            creds.replace("[bb-management]", "[bb-security]")
+        ),
+    );
     let serial = seeded.user().mfa_serial.clone().unwrap();
     let config = s.read(s.aws_dir().join("config"));
     s.write(
@@ -29,19 +48,48 @@ fn the_table_shows_each_profiles_real_account_and_status() {
     let run = s.run(&["credentials", "check"], "123456\n");
     assert_eq!(run.code, 1, "{}", run.all());
     run.never_shows(&seeded.user().secret_access_key);
-    assert_eq!(run.stderr.matches("> MFA: Please type in your OTP").count(), 1, "one code for every role profile");
-    let (management, security, shared) = (seeded.id_of("management"), seeded.id_of("security"), seeded.id_of("shared"));
-    assert_eq!(row(&run.stdout, "PROFILE"), ["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"]);
+    assert_eq!(
+        run.stderr.matches("> MFA: Please type in your OTP").count(),
+        1,
+        "one code for every role profile"
+    );
+    let (management, security, shared) = (
+        seeded.id_of("management"),
+        seeded.id_of("security"),
+        seeded.id_of("shared"),
+    );
+    assert_eq!(
+        row(&run.stdout, "PROFILE"),
+        ["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"]
+    );
     assert_eq!(
         row(&run.stdout, "bb-management"),
-        ["bb-management", &management, &management, "arn:aws:iam::123456789012:user/natasha.romanoff", "ok"]
+        [
+            "bb-management",
+            &management,
+            &management,
+            "arn:aws:iam::123456789012:user/natasha.romanoff",
+            "ok"
+        ]
     );
-    assert_eq!(row(&run.stdout, "bb-security")[1..3], [security.as_str(), management.as_str()]);
+    assert_eq!(
+        row(&run.stdout, "bb-security")[1..3],
+        [security.as_str(), management.as_str()]
+    );
     assert_eq!(row(&run.stdout, "bb-security")[4..], ["wrong", "account"]);
-    assert_eq!(row(&run.stdout, "bb-shared-oaar")[1..3], [shared.as_str(), shared.as_str()]);
+    assert_eq!(
+        row(&run.stdout, "bb-shared-oaar")[1..3],
+        [shared.as_str(), shared.as_str()]
+    );
     assert_eq!(row(&run.stdout, "bb-shared-oaar").last(), Some(&"ok"));
-    assert_eq!(row(&run.stdout, "bb-ghost-oaar")[4..], ["account", "not", "in", "project"]);
-    assert_eq!(row(&run.stdout, "bb-orphan-oaar")[1..], ["999999999999", "-", "-", "missing", "keys"]);
+    assert_eq!(
+        row(&run.stdout, "bb-ghost-oaar")[4..],
+        ["account", "not", "in", "project"]
+    );
+    assert_eq!(
+        row(&run.stdout, "bb-orphan-oaar")[1..],
+        ["999999999999", "-", "-", "missing", "keys"]
+    );
 
     let json = s.run(&["credentials", "check", "--json"], "");
     let rows: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
@@ -52,7 +100,8 @@ fn the_table_shows_each_profiles_real_account_and_status() {
 
 #[test]
 fn rejected_keys_are_reported_as_denied() {
-    let s = Scenario::new().moto_enforcing_auth(Seed::landing_zone().allow(&["sts:GetCallerIdentity"]));
+    let s =
+        Scenario::new().moto_enforcing_auth(Seed::landing_zone().allow(&["sts:GetCallerIdentity"]));
     let user = s.seeded().user().clone();
     s.write(
         s.aws_dir().join("credentials"),
@@ -63,12 +112,19 @@ fn rejected_keys_are_reported_as_denied() {
     );
     let tfvars = s.read(s.project().join("config/common.tfvars")).replace(
         "    email = \"aws+management@binbash.com.ar\"\n",
-        &format!("    email = \"aws+management@binbash.com.ar\"\n    id = \"{}\"\n", s.seeded().id_of("management")),
+        &format!(
+            "    email = \"aws+management@binbash.com.ar\"\n    id = \"{}\"\n",
+            s.seeded().id_of("management")
+        ),
     );
     s.write(s.project().join("config/common.tfvars"), &tfvars);
     let run = s.run(&["credentials", "check"], "");
     assert_eq!(run.code, 1, "{}", run.all());
-    run.never_shows(&user.secret_access_key).never_shows("wJalrXUtnFEMI");
+    run.never_shows(&user.secret_access_key)
+        .never_shows("wJalrXUtnFEMI");
     assert_eq!(row(&run.stdout, "bb-management").last(), Some(&"ok"));
-    assert_eq!(row(&run.stdout, "bb-bootstrap")[2..], ["-", "-", "denied", "(keys", "rejected)"]);
+    assert_eq!(
+        row(&run.stdout, "bb-bootstrap")[2..],
+        ["-", "-", "denied", "(keys", "rejected)"]
+    );
 }

@@ -11,23 +11,45 @@ use support::Scenario;
 /// makes the key in the past (with a 1-year expiry) so it has expired by now.
 fn exported_key(uid: &str, faked: Option<&str>) -> String {
     let home = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(home.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(
+        home.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let gpg = |args: &[&str]| {
         let out = Command::new("gpg")
-            .args(["--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""])
-            .args(faked.map(|t| vec!["--faked-system-time", t]).unwrap_or_default())
+            .args([
+                "--batch",
+                "--quiet",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+            ])
+            .args(
+                faked
+                    .map(|t| vec!["--faked-system-time", t])
+                    .unwrap_or_default(),
+            )
             .args(args)
             .env("GNUPGHOME", home.path())
             .stdin(Stdio::null())
             .output()
             .expect("gpg is needed for these tests: apt-get install gnupg");
-        assert!(out.status.success(), "gpg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let expiry = if faked.is_some() { "1y" } else { "never" };
     gpg(&["--quick-gen-key", uid, "future-default", "default", expiry]);
     let key = gpg(&["--export", uid]);
-    let _ = Command::new("gpgconf").args(["--kill", "gpg-agent"]).env("GNUPGHOME", home.path()).status();
+    let _ = Command::new("gpgconf")
+        .args(["--kill", "gpg-agent"])
+        .env("GNUPGHOME", home.path())
+        .status();
     base64::engine::general_purpose::STANDARD.encode(key)
 }
 
@@ -42,9 +64,16 @@ fn each_key_gets_a_verdict_and_problems_fail_the_command() {
     s.write(layer.join("users.tf"), &users);
     let good = exported_key("Natasha Romanoff <natasha@example.com>", None);
     s.write(layer.join("keys/natasha.romanoff"), &good);
-    s.write(s.project().join("security/global/base-identities/keys/natasha.romanoff"), &good);
+    s.write(
+        s.project()
+            .join("security/global/base-identities/keys/natasha.romanoff"),
+        &good,
+    );
     s.write(layer.join("keys/tony.stark"), "this is not a key\n");
-    s.write(layer.join("keys/steve.rogers"), &exported_key("Steve Rogers <steve@example.com>", Some("20200101T000000!")));
+    s.write(
+        layer.join("keys/steve.rogers"),
+        &exported_key("Steve Rogers <steve@example.com>", Some("20200101T000000!")),
+    );
 
     let run = s.run(&["identities", "keys"], "");
     assert_eq!(run.code, 1, "{}", run.all());
@@ -55,16 +84,41 @@ fn each_key_gets_a_verdict_and_problems_fail_the_command() {
             .lines()
             .find(|l| l.split_whitespace().take(2).collect::<Vec<_>>() == [account, user])
             .unwrap_or_else(|| panic!("no line for {account} {user}:\n{}", run.stdout));
-        line.split_whitespace().skip(3).collect::<Vec<_>>().join(" ")
+        line.split_whitespace()
+            .skip(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     };
-    assert!(verdict("management", "natasha.romanoff").starts_with("✔ ed25519 "), "{}", run.stdout);
-    assert!(verdict("management", "natasha.romanoff").ends_with("expires never"), "{}", run.stdout);
+    assert!(
+        verdict("management", "natasha.romanoff").starts_with("✔ ed25519 "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        verdict("management", "natasha.romanoff").ends_with("expires never"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(verdict("management", "bruce.banner"), "✘ missing file");
-    assert_eq!(verdict("management", "tony.stark"), "✘ corrupt: neither base64 nor an armored public key");
-    assert!(verdict("management", "steve.rogers").starts_with("✘ expired on 2020-12-31 "), "{}", run.stdout);
-    assert!(verdict("security", "natasha.romanoff").starts_with("✔ ed25519"), "{}", run.stdout);
+    assert_eq!(
+        verdict("management", "tony.stark"),
+        "✘ corrupt: neither base64 nor an armored public key"
+    );
+    assert!(
+        verdict("management", "steve.rogers").starts_with("✘ expired on 2020-12-31 "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        verdict("security", "natasha.romanoff").starts_with("✔ ed25519"),
+        "{}",
+        run.stdout
+    );
 
     // With the problems fixed, the command passes.
-    s.write(layer.join("users.tf"), &s.read(s.project().join("security/global/base-identities/users.tf")));
+    s.write(
+        layer.join("users.tf"),
+        &s.read(s.project().join("security/global/base-identities/users.tf")),
+    );
     s.run(&["identities", "keys"], "").success();
 }

@@ -19,11 +19,25 @@ struct Keyring {
 impl Keyring {
     fn new(passphrase: &str) -> Keyring {
         let home = tempfile::tempdir().unwrap();
-        std::fs::set_permissions(home.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(
+            home.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
         let keyring = Keyring { home };
         let uid = format!("Natasha Romanoff <{EMAIL}>");
         keyring.gpg(
-            &["--passphrase", passphrase, "--pinentry-mode", "loopback", "--quick-gen-key", &uid, "future-default", "default", "never"],
+            &[
+                "--passphrase",
+                passphrase,
+                "--pinentry-mode",
+                "loopback",
+                "--quick-gen-key",
+                &uid,
+                "future-default",
+                "default",
+                "never",
+            ],
             b"",
         );
         keyring
@@ -42,25 +56,46 @@ impl Keyring {
             .expect("gpg is needed for these tests: apt-get install gnupg");
         child.stdin.take().unwrap().write_all(input).unwrap();
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "gpg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     }
 
     /// The password encrypted to natasha's key and base64-encoded, as Terraform outputs it.
     fn encrypted(&self, text: &str) -> String {
-        let binary = self.gpg(&["--trust-model", "always", "--recipient", EMAIL, "--encrypt"], text.as_bytes());
+        let binary = self.gpg(
+            &["--trust-model", "always", "--recipient", EMAIL, "--encrypt"],
+            text.as_bytes(),
+        );
         base64::engine::general_purpose::STANDARD.encode(binary)
     }
 
     fn export_secret(&self, passphrase: &str, to: &Path) {
-        let armored = self.gpg(&["--pinentry-mode", "loopback", "--passphrase", passphrase, "--armor", "--export-secret-keys", EMAIL], b"");
+        let armored = self.gpg(
+            &[
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                passphrase,
+                "--armor",
+                "--export-secret-keys",
+                EMAIL,
+            ],
+            b"",
+        );
         std::fs::write(to, armored).unwrap();
     }
 }
 
 impl Drop for Keyring {
     fn drop(&mut self) {
-        let _ = Command::new("gpgconf").args(["--kill", "gpg-agent"]).env("GNUPGHOME", self.home.path()).status();
+        let _ = Command::new("gpgconf")
+            .args(["--kill", "gpg-agent"])
+            .env("GNUPGHOME", self.home.path())
+            .status();
     }
 }
 
@@ -81,7 +116,11 @@ fn outputs_for(value: &str) -> String {
 
 fn empty_gnupg_home() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     dir
 }
 
@@ -89,14 +128,28 @@ fn empty_gnupg_home() -> tempfile::TempDir {
 fn the_password_is_decrypted_with_the_users_gpg_keyring() {
     for passphrase in ["", "correct horse"] {
         let keyring = Keyring::new(passphrase);
-        let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD))).env("GNUPGHOME", keyring.home.path().to_str().unwrap());
-        let run = s.run(&["identities", "password", "natasha.romanoff", "--stdout"], &format!("{passphrase}\n"));
-        run.success().stderr_has("will ask natasha.romanoff to change this password");
+        let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD)))
+            .env("GNUPGHOME", keyring.home.path().to_str().unwrap());
+        let run = s.run(
+            &["identities", "password", "natasha.romanoff", "--stdout"],
+            &format!("{passphrase}\n"),
+        );
+        run.success()
+            .stderr_has("will ask natasha.romanoff to change this password");
         assert_eq!(run.stdout, format!("{PASSWORD}\n"));
         let call = s.calls().pop().unwrap();
         assert_eq!(call.args, ["output", "-json"]);
-        assert_eq!(call.cwd, s.project().canonicalize().unwrap().join("management/global/base-identities"));
-        assert!(!run.stderr.contains(PASSWORD), "the password goes to stdout only");
+        assert_eq!(
+            call.cwd,
+            s.project()
+                .canonicalize()
+                .unwrap()
+                .join("management/global/base-identities")
+        );
+        assert!(
+            !run.stderr.contains(PASSWORD),
+            "the password goes to stdout only"
+        );
     }
 }
 
@@ -107,16 +160,27 @@ fn the_password_is_decrypted_with_a_key_file() {
         let key_file: PathBuf = keyring.home.path().join("natasha.asc");
         keyring.export_secret(passphrase, &key_file);
         let nobody = empty_gnupg_home();
-        let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD))).env("GNUPGHOME", nobody.path().to_str().unwrap());
+        let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD)))
+            .env("GNUPGHOME", nobody.path().to_str().unwrap());
         let run = s.run(
-            &["identities", "password", "natasha.romanoff", "--key-file", key_file.to_str().unwrap(), "--stdout"],
+            &[
+                "identities",
+                "password",
+                "natasha.romanoff",
+                "--key-file",
+                key_file.to_str().unwrap(),
+                "--stdout",
+            ],
             &format!("{passphrase}\n"),
         );
         run.success();
         assert_eq!(run.stdout, format!("{PASSWORD}\n"));
         if !passphrase.is_empty() {
             run.stderr_has("> Passphrase of your OpenPGP key:");
-            assert!(!run.all().contains(passphrase), "the passphrase is never echoed");
+            assert!(
+                !run.all().contains(passphrase),
+                "the passphrase is never echoed"
+            );
         }
     }
 }
@@ -128,16 +192,45 @@ fn every_failure_says_what_is_wrong() {
     let nobody = empty_gnupg_home();
     let home = keyring.home.path().to_str().unwrap().to_string();
     let cases: Vec<(String, Vec<&str>, String, &str)> = vec![
-        (outputs_for(&encrypted), vec!["--account", "shared"], home.clone(), "no base-identities layer at"),
+        (
+            outputs_for(&encrypted),
+            vec!["--account", "shared"],
+            home.clone(),
+            "no base-identities layer at",
+        ),
         (outputs_for(&encrypted), vec![], home.clone(), ""),
-        (outputs_for("%%% not base64"), vec![], home.clone(), "is not base64 text"),
-        (outputs_for("aGVsbG8gd29ybGQ="), vec![], home.clone(), "is not an OpenPGP message"),
-        (outputs_for(&encrypted), vec![], nobody.path().to_str().unwrap().to_string(), "no secret key here can decrypt the password"),
-        ("not json".into(), vec![], home.clone(), "`output -json` did not print JSON"),
+        (
+            outputs_for("%%% not base64"),
+            vec![],
+            home.clone(),
+            "is not base64 text",
+        ),
+        (
+            outputs_for("aGVsbG8gd29ybGQ="),
+            vec![],
+            home.clone(),
+            "is not an OpenPGP message",
+        ),
+        (
+            outputs_for(&encrypted),
+            vec![],
+            nobody.path().to_str().unwrap().to_string(),
+            "no secret key here can decrypt the password",
+        ),
+        (
+            "not json".into(),
+            vec![],
+            home.clone(),
+            "`output -json` did not print JSON",
+        ),
     ];
     for (outputs, extra, gnupg, expected) in cases {
         let s = scenario(&outputs).env("GNUPGHOME", &gnupg);
-        let user = if expected.is_empty() { "bruce.banner" } else { "natasha.romanoff" };
+        let user = if expected.is_empty() {
+            "bruce.banner"
+        } else {
+            "natasha.romanoff"
+        };
         let mut args = vec!["identities", "password", user, "--stdout"];
         args.extend(extra);
         let run = s.run(&args, "wrong passphrase\n");
@@ -150,26 +243,72 @@ fn every_failure_says_what_is_wrong() {
         run.stderr_has(expected).never_shows(PASSWORD);
     }
     let s = scenario(&outputs_for(&encrypted)).env("GNUPGHOME", &home);
-    let run = s.run(&["identities", "password", "natasha.romanoff", "--stdout"], "wrong passphrase\n");
-    run.failure().stderr_has("wrong passphrase for the OpenPGP key").never_shows(PASSWORD);
+    let run = s.run(
+        &["identities", "password", "natasha.romanoff", "--stdout"],
+        "wrong passphrase\n",
+    );
+    run.failure()
+        .stderr_has("wrong passphrase for the OpenPGP key")
+        .never_shows(PASSWORD);
 
     // --key-file: a wrong passphrase, another person's key, and a file that is not a key.
     let key_file = keyring.home.path().join("natasha.asc");
     keyring.export_secret("correct horse", &key_file);
     let key = key_file.to_str().unwrap();
-    let run = s.run(&["identities", "password", "natasha.romanoff", "--key-file", key, "--stdout"], "wrong passphrase\n");
-    run.failure().stderr_has("wrong passphrase for the OpenPGP key in").never_shows(PASSWORD);
+    let run = s.run(
+        &[
+            "identities",
+            "password",
+            "natasha.romanoff",
+            "--key-file",
+            key,
+            "--stdout",
+        ],
+        "wrong passphrase\n",
+    );
+    run.failure()
+        .stderr_has("wrong passphrase for the OpenPGP key in")
+        .never_shows(PASSWORD);
     let other = Keyring::new("");
     let other_file = other.home.path().join("other.asc");
     other.export_secret("", &other_file);
-    let run = s.run(&["identities", "password", "natasha.romanoff", "--key-file", other_file.to_str().unwrap(), "--stdout"], "");
-    run.failure().stderr_has("cannot decrypt the password").never_shows(PASSWORD);
+    let run = s.run(
+        &[
+            "identities",
+            "password",
+            "natasha.romanoff",
+            "--key-file",
+            other_file.to_str().unwrap(),
+            "--stdout",
+        ],
+        "",
+    );
+    run.failure()
+        .stderr_has("cannot decrypt the password")
+        .never_shows(PASSWORD);
     let not_a_key = s.dir.path().join("not-a-key.asc");
     std::fs::write(&not_a_key, "hello\n").unwrap();
-    let run = s.run(&["identities", "password", "natasha.romanoff", "--key-file", not_a_key.to_str().unwrap(), "--stdout"], "");
-    run.failure().stderr_has("not-a-key.asc is not an OpenPGP secret key");
+    let run = s.run(
+        &[
+            "identities",
+            "password",
+            "natasha.romanoff",
+            "--key-file",
+            not_a_key.to_str().unwrap(),
+            "--stdout",
+        ],
+        "",
+    );
+    run.failure()
+        .stderr_has("not-a-key.asc is not an OpenPGP secret key");
     let calls = s.calls().len();
     let run = s.run(&["identities", "password", "natasha.romanoff"], "");
-    run.failure().stderr_has("standard output is not a terminal").stderr_has("pass --stdout");
-    assert_eq!(s.calls().len(), calls, "nothing runs when the password could not be shown");
+    run.failure()
+        .stderr_has("standard output is not a terminal")
+        .stderr_has("pass --stdout");
+    assert_eq!(
+        s.calls().len(),
+        calls,
+        "nothing runs when the password could not be shown"
+    );
 }

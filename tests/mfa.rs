@@ -11,14 +11,35 @@ const PROMPT: &str = "> MFA: Please type in your OTP";
 /// A configured project (MANAGEMENT keys + MFA device), MFA_ENABLED, and a layer using three
 /// role profiles of one source profile.
 fn mfa_project() -> Scenario {
-    let s = Scenario::new().moto(Seed::landing_zone()).standins(&["terraform"]).env("STANDIN_COPY_AWS_FILES", "1");
+    let s = Scenario::new()
+        .moto(Seed::landing_zone())
+        .standins(&["terraform"])
+        .env("STANDIN_COPY_AWS_FILES", "1");
     let csv = s.keys_csv(s.seeded().user());
-    s.run(&["credentials", "configure", "--type", "MANAGEMENT", "--credentials-file", csv.to_str().unwrap(), "--fetch-mfa-device"], "")
-        .success();
-    let build_env = s.read(s.project().join("build.env")).replace("MFA_ENABLED=false", "MFA_ENABLED=true");
+    s.run(
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+            "--fetch-mfa-device",
+        ],
+        "",
+    )
+    .success();
+    let build_env = s
+        .read(s.project().join("build.env"))
+        .replace("MFA_ENABLED=false", "MFA_ENABLED=true");
     s.write(s.project().join("build.env"), &build_env);
-    let backend = s.read(s.project().join("management/config/backend.tfvars")).replace("\"bb-bootstrap\"", "\"bb-management-oaar\"");
-    s.write(s.project().join("management/config/backend.tfvars"), &backend);
+    let backend = s
+        .read(s.project().join("management/config/backend.tfvars"))
+        .replace("\"bb-bootstrap\"", "\"bb-management-oaar\"");
+    s.write(
+        s.project().join("management/config/backend.tfvars"),
+        &backend,
+    );
     s.write(
         s.project().join(LAYER).join("config.tf"),
         r#"provider "aws" {
@@ -62,7 +83,10 @@ fn prompts(run: &Run) -> usize {
 }
 
 fn user_files(s: &Scenario) -> Vec<(String, Vec<u8>)> {
-    ["config", "credentials"].iter().map(|f| (f.to_string(), std::fs::read(s.aws_dir().join(f)).unwrap())).collect()
+    ["config", "credentials"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(s.aws_dir().join(f)).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -70,20 +94,42 @@ fn one_code_makes_credentials_for_every_profile_and_is_reused() {
     let s = mfa_project();
     let before = user_files(&s);
     let run = s.run(&["tf", "plan"], "123456\n");
-    run.success().never_shows(&s.seeded().user().secret_access_key);
+    run.success()
+        .never_shows(&s.seeded().user().secret_access_key);
     assert_eq!(prompts(&run), 1, "{}", run.stderr);
     assert_eq!(sts_calls(&s), (1, 3));
 
     let call = s.calls().pop().unwrap();
-    assert!(!call.env["AWS_CONFIG_FILE"].starts_with(s.home().to_str().unwrap()), "the child gets private files: {:?}", call.env);
-    assert!(!std::path::Path::new(&call.env["AWS_CONFIG_FILE"]).exists(), "the private files are removed afterwards");
+    assert!(
+        !call.env["AWS_CONFIG_FILE"].starts_with(s.home().to_str().unwrap()),
+        "the child gets private files: {:?}",
+        call.env
+    );
+    assert!(
+        !std::path::Path::new(&call.env["AWS_CONFIG_FILE"]).exists(),
+        "the private files are removed afterwards"
+    );
     let config = call.config.unwrap();
     let sections: Vec<&str> = config.lines().filter(|l| l.starts_with('[')).collect();
-    assert_eq!(sections, ["[profile bb-management-oaar]", "[profile bb-security-oaar]", "[profile bb-shared-oaar]"]);
+    assert_eq!(
+        sections,
+        [
+            "[profile bb-management-oaar]",
+            "[profile bb-security-oaar]",
+            "[profile bb-shared-oaar]"
+        ]
+    );
     assert!(config.contains("region = us-east-1\n"), "{config}");
     let credentials = call.credentials.unwrap();
-    assert_eq!(credentials.matches("aws_session_token = ").count(), 3, "{credentials}");
-    assert!(!credentials.contains(&s.seeded().user().access_key_id), "long-term keys never reach the child");
+    assert_eq!(
+        credentials.matches("aws_session_token = ").count(),
+        3,
+        "{credentials}"
+    );
+    assert!(
+        !credentials.contains(&s.seeded().user().access_key_id),
+        "long-term keys never reach the child"
+    );
     assert_eq!(user_files(&s), before, "the user's files are not touched");
 
     // Within the hour: no question, no STS call.
@@ -105,11 +151,13 @@ fn refresh_credentials_asks_again_and_logout_forgets() {
     s.run(&["tf", "plan"], "123456\n").success();
     sts_calls(&s);
     let run = s.run(&["tf", "refresh-credentials"], "654321\n");
-    run.success().stderr_has("Fresh credentials for bb-management-oaar, bb-security-oaar, bb-shared-oaar.");
+    run.success()
+        .stderr_has("Fresh credentials for bb-management-oaar, bb-security-oaar, bb-shared-oaar.");
     assert_eq!((prompts(&run), sts_calls(&s)), (1, (1, 3)));
 
     let run = s.run(&["credentials", "logout"], "");
-    run.success().stderr_has("Removed 4 cached MFA credential(s)");
+    run.success()
+        .stderr_has("Removed 4 cached MFA credential(s)");
     let run = s.run(&["tf", "plan"], "123456\n");
     run.success();
     assert_eq!((prompts(&run), sts_calls(&s)), (1, (1, 3)));
@@ -121,9 +169,13 @@ fn codes_that_are_not_six_digits_are_refused_before_any_call() {
     let run = s.run(&["tf", "plan"], "abcdef\n12345\n1234567\n");
     assert_eq!(run.code, 1, "{}", run.all());
     assert_eq!(prompts(&run), 3);
-    run.stderr_has("Invalid OTP").stderr_has("Maximum retries reached");
+    run.stderr_has("Invalid OTP")
+        .stderr_has("Maximum retries reached");
     assert_eq!(sts_calls(&s), (0, 0));
-    assert!(s.calls().is_empty(), "terraform does not run without credentials");
+    assert!(
+        s.calls().is_empty(),
+        "terraform does not run without credentials"
+    );
 
     let run = s.run(&["tf", "plan"], "12345\n123456\n");
     run.success();
@@ -141,7 +193,11 @@ fn no_answer_on_stdin_is_a_clear_error() {
 
 #[test]
 fn missing_profile_settings_are_named() {
-    for (key, line) in [("role_arn", "role_arn = "), ("mfa_serial", "mfa_serial = "), ("source_profile", "source_profile = ")] {
+    for (key, line) in [
+        ("role_arn", "role_arn = "),
+        ("mfa_serial", "mfa_serial = "),
+        ("source_profile", "source_profile = "),
+    ] {
         let s = mfa_project();
         let config = s.read(s.aws_dir().join("config"));
         // Drop the key from the security profile only.
@@ -170,11 +226,17 @@ fn upstream_3x_mfa_sections_are_read() {
     let config = s.read(s.aws_dir().join("config"));
     let serial = s.seeded().user().mfa_serial.clone().unwrap();
     // Upstream 3.x kept role_arn and mfa_serial in a `-mfa` section.
-    let shared_arn =
-        config.lines().skip_while(|l| *l != "[profile bb-shared-oaar]").find(|l| l.starts_with("role_arn")).unwrap().to_string();
-    let edited = config
-        .replace(&format!("{shared_arn}\nsource_profile = bb-management\nmfa_serial = {serial}\n"), "source_profile = bb-management\n")
-        + &format!("\n[profile bb-shared-oaar-mfa]\n{shared_arn}\nmfa_serial = {serial}\n");
+    let shared_arn = config
+        .lines()
+        .skip_while(|l| *l != "[profile bb-shared-oaar]")
+        .find(|l| l.starts_with("role_arn"))
+        .unwrap()
+        .to_string();
+    let edited =
+        config.replace(
+            &format!("{shared_arn}\nsource_profile = bb-management\nmfa_serial = {serial}\n"),
+            "source_profile = bb-management\n",
+        ) + &format!("\n[profile bb-shared-oaar-mfa]\n{shared_arn}\nmfa_serial = {serial}\n");
     s.write(s.aws_dir().join("config"), &edited);
     s.run(&["tf", "plan"], "123456\n").success();
     assert_eq!(sts_calls(&s), (1, 3));
@@ -192,32 +254,57 @@ fn a_corrupt_cache_entry_is_replaced_not_trusted() {
     assert_eq!((prompts(&run), sts_calls(&s)), (1, (1, 1)));
     let mode = |p: &str| {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(s.aws_dir().join(p)).unwrap().permissions().mode() & 0o777
+        std::fs::metadata(s.aws_dir().join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
     };
-    assert_eq!((mode("cache"), mode("cache/bb-management.session"), mode("cache/bb-shared-oaar")), (0o700, 0o600, 0o600));
+    assert_eq!(
+        (
+            mode("cache"),
+            mode("cache/bb-management.session"),
+            mode("cache/bb-shared-oaar")
+        ),
+        (0o700, 0o600, 0o600)
+    );
 }
 
 #[test]
 fn with_mfa_disabled_nothing_is_asked_or_called() {
     let s = mfa_project();
-    let build_env = s.read(s.project().join("build.env")).replace("MFA_ENABLED=true", "MFA_ENABLED=false");
+    let build_env = s
+        .read(s.project().join("build.env"))
+        .replace("MFA_ENABLED=true", "MFA_ENABLED=false");
     s.write(s.project().join("build.env"), &build_env);
     let run = s.run(&["tf", "plan"], "");
     run.success();
     assert_eq!((prompts(&run), sts_calls(&s)), (0, (0, 0)));
-    assert_eq!(s.calls()[0].env["AWS_CONFIG_FILE"], s.aws_dir().join("config").display().to_string());
+    assert_eq!(
+        s.calls()[0].env["AWS_CONFIG_FILE"],
+        s.aws_dir().join("config").display().to_string()
+    );
 }
 
 #[test]
 fn two_runs_started_together_ask_once_in_total() {
     let s = mfa_project();
     let other = "management/global/mfa-test-2";
-    s.write(s.project().join(other).join("config.tf"), &s.read(s.project().join(LAYER).join("config.tf")));
+    s.write(
+        s.project().join(other).join("config.tf"),
+        &s.read(s.project().join(LAYER).join("config.tf")),
+    );
     let second = Scenario::run_in(&s, &s.project().join(other), &["tf", "plan"], "123456\n");
     let first = s.run(&["tf", "plan"], "123456\n");
     let second = second.join().unwrap();
     first.success();
     second.success();
-    assert_eq!(prompts(&first) + prompts(&second), 1, "{}\n{}", first.stderr, second.stderr);
+    assert_eq!(
+        prompts(&first) + prompts(&second),
+        1,
+        "{}\n{}",
+        first.stderr,
+        second.stderr
+    );
     assert_eq!(sts_calls(&s), (1, 3));
 }

@@ -22,14 +22,28 @@ fn files(s: &Scenario) -> Vec<String> {
 }
 
 fn enabled() -> Vec<String> {
-    let roles = |f: &str| fixture(f).replace("role_requires_mfa    = false", "role_requires_mfa    = true");
+    let roles = |f: &str| {
+        fixture(f).replace(
+            "role_requires_mfa    = false",
+            "role_requires_mfa    = true",
+        )
+    };
     vec![
         fixture("build.env").replace("MFA_ENABLED=false", "MFA_ENABLED=true"),
-        fixture("management/config/backend.tfvars").replace("profile = \"bb-bootstrap\"", "profile = \"bb-management-oaar\""),
+        fixture("management/config/backend.tfvars").replace(
+            "profile = \"bb-bootstrap\"",
+            "profile = \"bb-management-oaar\"",
+        ),
         roles("management/global/base-identities/roles.tf"),
-        fixture("security/config/backend.tfvars").replace("profile = \"bb-security-oaar\"", "profile = \"bb-security-devops\""),
+        fixture("security/config/backend.tfvars").replace(
+            "profile = \"bb-security-oaar\"",
+            "profile = \"bb-security-devops\"",
+        ),
         roles("security/global/base-identities/roles.tf"),
-        fixture("shared/config/backend.tfvars").replace("profile = \"bb-shared-oaar\"", "profile = \"bb-shared-devops\""),
+        fixture("shared/config/backend.tfvars").replace(
+            "profile = \"bb-shared-oaar\"",
+            "profile = \"bb-shared-devops\"",
+        ),
     ]
 }
 
@@ -38,16 +52,29 @@ fn enable_makes_the_seeds_edits_and_disable_undoes_them_exactly() {
     let s = Scenario::new().cd("security");
     let original = files(&s);
     let run = s.run(&["mfa", "enable", "--yes"], "");
-    run.success().stderr_has("MFA enabled in 6 file(s).").stderr_has("--fetch-mfa-device");
-    assert!(run.stdout.contains("-  role_requires_mfa    = false\n+  role_requires_mfa    = true\n"), "{}", run.stdout);
+    run.success()
+        .stderr_has("MFA enabled in 6 file(s).")
+        .stderr_has("--fetch-mfa-device");
+    assert!(
+        run.stdout
+            .contains("-  role_requires_mfa    = false\n+  role_requires_mfa    = true\n"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(files(&s), enabled());
 
     let again = s.run(&["mfa", "enable", "--yes"], "");
-    again.success().stderr_has("Nothing to change: MFA is already enabled");
+    again
+        .success()
+        .stderr_has("Nothing to change: MFA is already enabled");
     assert_eq!(again.stdout, "");
 
     s.run(&["mfa", "disable", "--yes"], "").success();
-    assert_eq!(files(&s), original, "disable restores the files byte for byte");
+    assert_eq!(
+        files(&s),
+        original,
+        "disable restores the files byte for byte"
+    );
 }
 
 #[test]
@@ -57,7 +84,12 @@ fn dry_run_shows_the_diff_and_changes_nothing() {
     let run = s.run(&["mfa", "enable", "--dry-run"], "");
     run.success().stderr_has("Dry run: nothing was changed.");
     for file in FILES {
-        assert!(run.stdout.contains(&format!("--- a/{file}\n+++ b/{file}\n")), "{file}:\n{}", run.stdout);
+        assert!(
+            run.stdout
+                .contains(&format!("--- a/{file}\n+++ b/{file}\n")),
+            "{file}:\n{}",
+            run.stdout
+        );
     }
     assert_eq!(files(&s), before);
 }
@@ -70,7 +102,8 @@ fn the_question_can_be_answered_on_stdin_and_no_answer_names_the_flag() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert_eq!(files(&s), before);
     let run = s.run(&["mfa", "enable"], "");
-    run.failure().stderr_has("pass --yes to apply without asking");
+    run.failure()
+        .stderr_has("pass --yes to apply without asking");
     assert_eq!(files(&s), before);
     s.run(&["mfa", "enable"], "yes\n").success();
     assert_eq!(files(&s), enabled());
@@ -80,11 +113,23 @@ fn the_question_can_be_answered_on_stdin_and_no_answer_names_the_flag() {
 fn a_roles_file_of_another_shape_is_reported_and_left_alone() {
     let s = Scenario::new();
     let odd = "module \"oaar\" {\n  role_requires_mfa = false\n}\n";
-    s.write(s.project().join("security/global/base-identities/roles.tf"), odd);
+    s.write(
+        s.project().join("security/global/base-identities/roles.tf"),
+        odd,
+    );
     let run = s.run(&["mfa", "enable", "--yes"], "");
     run.success().stderr_has(
         "Left security/global/base-identities/roles.tf unchanged: no `role_requires_mfa` in module \"iam_assumable_role_oaar\"",
     );
-    assert_eq!(s.read(s.project().join("security/global/base-identities/roles.tf")), odd);
-    assert_eq!(s.read(s.project().join("management/global/base-identities/roles.tf")), enabled()[2]);
+    assert_eq!(
+        s.read(s.project().join("security/global/base-identities/roles.tf")),
+        odd
+    );
+    assert_eq!(
+        s.read(
+            s.project()
+                .join("management/global/base-identities/roles.tf")
+        ),
+        enabled()[2]
+    );
 }

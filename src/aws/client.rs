@@ -25,16 +25,26 @@ pub struct AwsKeys {
 
 impl fmt::Debug for AwsKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AwsKeys").field("access_key_id", &self.access_key_id).finish_non_exhaustive()
+        f.debug_struct("AwsKeys")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
     }
 }
 
 impl AwsKeys {
     /// The long-term keys `[profile]` holds in a credentials file, when both halves are there.
     pub fn stored_in(credentials: &crate::aws::Ini, profile: &str) -> Option<AwsKeys> {
-        let access_key_id = credentials.get(profile, "aws_access_key_id").filter(|v| !v.is_empty())?;
-        let secret = credentials.get(profile, "aws_secret_access_key").filter(|v| !v.is_empty())?;
-        Some(AwsKeys { access_key_id: access_key_id.to_string(), secret_access_key: Secret::new(secret), session_token: None })
+        let access_key_id = credentials
+            .get(profile, "aws_access_key_id")
+            .filter(|v| !v.is_empty())?;
+        let secret = credentials
+            .get(profile, "aws_secret_access_key")
+            .filter(|v| !v.is_empty())?;
+        Some(AwsKeys {
+            access_key_id: access_key_id.to_string(),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+        })
     }
 }
 
@@ -50,11 +60,16 @@ pub struct AwsError {
 impl AwsError {
     /// AWS does not know the key, or the secret does not match it.
     pub fn is_rejected_keys(&self) -> bool {
-        matches!(self.code.as_deref(), Some("InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException"))
+        matches!(
+            self.code.as_deref(),
+            Some("InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException")
+        )
     }
 
     pub fn is_access_denied(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| c.starts_with("AccessDenied"))
+        self.code
+            .as_deref()
+            .is_some_and(|c| c.starts_with("AccessDenied"))
     }
 }
 
@@ -65,13 +80,25 @@ where
     match &error {
         SdkError::ServiceError(service) => {
             let (code, message) = match service.err().code() {
-                Some(code) => (Some(code.to_string()), service.err().message().map(str::to_string)),
+                Some(code) => (
+                    Some(code.to_string()),
+                    service.err().message().map(str::to_string),
+                ),
                 None => error_in_body(service.raw()),
             };
             let status = service.raw().status().as_u16();
-            AwsError { operation, code, message: message.unwrap_or_else(|| format!("HTTP {status} without an error message")) }
+            AwsError {
+                operation,
+                code,
+                message: message
+                    .unwrap_or_else(|| format!("HTTP {status} without an error message")),
+            }
         }
-        _ => AwsError { operation, code: None, message: DisplayErrorContext(&error).to_string() },
+        _ => AwsError {
+            operation,
+            code: None,
+            message: DisplayErrorContext(&error).to_string(),
+        },
     }
 }
 
@@ -79,16 +106,22 @@ where
 /// endpoints (moto's auth layer among them) wrap query errors as `<Errors><Error>`, which
 /// botocore reads but the Rust SDK does not. Plain text search on purpose: it is a fallback.
 fn error_in_body(raw: &HttpResponse) -> (Option<String>, Option<String>) {
-    let body = raw.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
     let between = |open: &str, close: &str| {
         let start = body.find(open)? + open.len();
         let end = body[start..].find(close)? + start;
         Some(body[start..end].trim().to_string())
     };
-    let code =
-        between("<Code>", "</Code>").or_else(|| between("\"__type\":\"", "\"").map(|t| t.rsplit('#').next().unwrap_or(&t).to_string()));
-    let message =
-        between("<Message>", "</Message>").or_else(|| between("\"message\":\"", "\"")).or_else(|| between("\"Message\":\"", "\""));
+    let code = between("<Code>", "</Code>").or_else(|| {
+        between("\"__type\":\"", "\"").map(|t| t.rsplit('#').next().unwrap_or(&t).to_string())
+    });
+    let message = between("<Message>", "</Message>")
+        .or_else(|| between("\"message\":\"", "\""))
+        .or_else(|| between("\"Message\":\"", "\""));
     (code, message)
 }
 
@@ -115,13 +148,21 @@ pub struct TemporaryCredentials {
     pub expiration: chrono::DateTime<chrono::Utc>,
 }
 
-fn temporary(credentials: Option<aws_sdk_sts::types::Credentials>, operation: &'static str) -> Result<TemporaryCredentials, AwsError> {
-    let c = credentials.ok_or_else(|| AwsError { operation, code: None, message: "the response held no credentials".into() })?;
-    let expiration = chrono::DateTime::from_timestamp(c.expiration.secs(), 0).ok_or_else(|| AwsError {
+fn temporary(
+    credentials: Option<aws_sdk_sts::types::Credentials>,
+    operation: &'static str,
+) -> Result<TemporaryCredentials, AwsError> {
+    let c = credentials.ok_or_else(|| AwsError {
         operation,
         code: None,
-        message: "the credentials' expiration is out of range".into(),
+        message: "the response held no credentials".into(),
     })?;
+    let expiration =
+        chrono::DateTime::from_timestamp(c.expiration.secs(), 0).ok_or_else(|| AwsError {
+            operation,
+            code: None,
+            message: "the credentials' expiration is out of range".into(),
+        })?;
     Ok(TemporaryCredentials {
         keys: AwsKeys {
             access_key_id: c.access_key_id,
@@ -161,7 +202,10 @@ impl Client {
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .retry_config(RetryConfig::standard().with_max_attempts(5))
             .timeout_config(
-                TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_timeout(Duration::from_secs(120)).build(),
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_timeout(Duration::from_secs(120))
+                    .build(),
             )
             .build();
         Client { config }
@@ -192,12 +236,25 @@ impl Client {
     }
 
     pub async fn caller_identity(&self) -> Result<CallerIdentity, AwsError> {
-        let out = self.sts().get_caller_identity().send().await.map_err(|e| aws_error("sts:GetCallerIdentity", e))?;
-        Ok(CallerIdentity { account: out.account.unwrap_or_default(), arn: out.arn.unwrap_or_default() })
+        let out = self
+            .sts()
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| aws_error("sts:GetCallerIdentity", e))?;
+        Ok(CallerIdentity {
+            account: out.account.unwrap_or_default(),
+            arn: out.arn.unwrap_or_default(),
+        })
     }
 
     /// STS GetSessionToken with an MFA code: credentials that satisfy `aws:MultiFactorAuthPresent`.
-    pub async fn session_token(&self, mfa_serial: &str, code: &str, seconds: i32) -> Result<TemporaryCredentials, AwsError> {
+    pub async fn session_token(
+        &self,
+        mfa_serial: &str,
+        code: &str,
+        seconds: i32,
+    ) -> Result<TemporaryCredentials, AwsError> {
         const OPERATION: &str = "sts:GetSessionToken";
         let out = self
             .sts()
@@ -212,7 +269,12 @@ impl Client {
     }
 
     /// STS AssumeRole with these (session) keys.
-    pub async fn assume_role(&self, role_arn: &str, session_name: &str, seconds: i32) -> Result<TemporaryCredentials, AwsError> {
+    pub async fn assume_role(
+        &self,
+        role_arn: &str,
+        session_name: &str,
+        seconds: i32,
+    ) -> Result<TemporaryCredentials, AwsError> {
         const OPERATION: &str = "sts:AssumeRole";
         let out = self
             .sts()
@@ -234,7 +296,11 @@ impl Client {
             let page = page.map_err(|e| aws_error("organizations:ListAccounts", e))?;
             for account in page.accounts.unwrap_or_default() {
                 if let (Some(id), Some(name)) = (account.id, account.name) {
-                    accounts.push(OrganizationAccount { name, email: account.email, id });
+                    accounts.push(OrganizationAccount {
+                        name,
+                        email: account.email,
+                        id,
+                    });
                 }
             }
         }
@@ -243,7 +309,12 @@ impl Client {
 
     /// Serial numbers of the user's MFA devices.
     pub async fn mfa_device_serials(&self, user_name: &str) -> Result<Vec<String>, AwsError> {
-        let mut pages = self.iam().list_mfa_devices().user_name(user_name).into_paginator().send();
+        let mut pages = self
+            .iam()
+            .list_mfa_devices()
+            .user_name(user_name)
+            .into_paginator()
+            .send();
         let mut serials = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| aws_error("iam:ListMFADevices", e))?;
@@ -269,10 +340,22 @@ mod tests {
 
     #[test]
     fn the_user_name_is_the_last_part_of_a_user_arn() {
-        let who = |arn: &str| CallerIdentity { account: "1".into(), arn: arn.into() };
-        assert_eq!(who("arn:aws:iam::123456789012:user/natasha.romanoff").user_name(), Some("natasha.romanoff"));
-        assert_eq!(who("arn:aws:iam::123456789012:user/division/team/bruce").user_name(), Some("bruce"));
-        assert_eq!(who("arn:aws:sts::123456789012:assumed-role/DevOps/session").user_name(), None);
+        let who = |arn: &str| CallerIdentity {
+            account: "1".into(),
+            arn: arn.into(),
+        };
+        assert_eq!(
+            who("arn:aws:iam::123456789012:user/natasha.romanoff").user_name(),
+            Some("natasha.romanoff")
+        );
+        assert_eq!(
+            who("arn:aws:iam::123456789012:user/division/team/bruce").user_name(),
+            Some("bruce")
+        );
+        assert_eq!(
+            who("arn:aws:sts::123456789012:assumed-role/DevOps/session").user_name(),
+            None
+        );
     }
 
     #[test]
@@ -283,6 +366,9 @@ mod tests {
             session_token: Some(Secret::new("FwoGZXIvYXdzEXAMPLETOKEN")),
         };
         let printed = format!("{keys:?}");
-        assert!(!printed.contains("wJalr") && !printed.contains("FwoG"), "{printed}");
+        assert!(
+            !printed.contains("wJalr") && !printed.contains("FwoG"),
+            "{printed}"
+        );
     }
 }

@@ -17,21 +17,31 @@ pub enum AwsFilesError {
     #[error("{}: {error}", path.display())]
     Malformed { path: PathBuf, error: IniError },
     #[error("could not {action} {}: {source}", path.display())]
-    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl AwsFilesError {
     pub fn hint(&self) -> Option<String> {
         match self {
             AwsFilesError::NoHome => Some("set HOME to your home directory".into()),
-            AwsFilesError::Malformed { path, .. } => {
-                Some(format!("fix that line of {} (a backup may be at {}.bkp); leverage changed nothing", path.display(), path.display()))
-            }
-            AwsFilesError::Io { path, source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
-                "make {} writable by you (e.g. `chmod u+rwx {}`); leverage changed nothing",
-                path.parent().unwrap_or(path).display(),
-                path.parent().unwrap_or(path).display()
+            AwsFilesError::Malformed { path, .. } => Some(format!(
+                "fix that line of {} (a backup may be at {}.bkp); leverage changed nothing",
+                path.display(),
+                path.display()
             )),
+            AwsFilesError::Io { path, source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                Some(format!(
+                    "make {} writable by you (e.g. `chmod u+rwx {}`); leverage changed nothing",
+                    path.parent().unwrap_or(path).display(),
+                    path.parent().unwrap_or(path).display()
+                ))
+            }
             AwsFilesError::Io { .. } => None,
         }
     }
@@ -76,8 +86,12 @@ pub struct FilesLock {
 impl AwsFiles {
     /// `$HOME/.aws/<short>/`.
     pub fn for_project(short_name: &str) -> Result<AwsFiles, AwsFilesError> {
-        let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).ok_or(AwsFilesError::NoHome)?;
-        Ok(AwsFiles { dir: PathBuf::from(home).join(".aws").join(short_name) })
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .ok_or(AwsFilesError::NoHome)?;
+        Ok(AwsFiles {
+            dir: PathBuf::from(home).join(".aws").join(short_name),
+        })
     }
 
     pub fn path(&self, file: AwsFile) -> PathBuf {
@@ -90,7 +104,11 @@ impl AwsFiles {
         match fs::read_to_string(&path) {
             Ok(text) => Ini::parse(&text).map_err(|error| AwsFilesError::Malformed { path, error }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ini::default()),
-            Err(source) => Err(AwsFilesError::Io { action: "read", path, source }),
+            Err(source) => Err(AwsFilesError::Io {
+                action: "read",
+                path,
+                source,
+            }),
         }
     }
 
@@ -98,39 +116,66 @@ impl AwsFiles {
     pub fn lock(&self) -> Result<FilesLock, AwsFilesError> {
         self.create_dir()?;
         let path = self.dir.join(".leverage.lock");
-        let file =
-            OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(&path).map_err(|source| AwsFilesError::Io {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|source| AwsFilesError::Io {
                 action: "create",
                 path: path.clone(),
                 source,
             })?;
-        file.lock().map_err(|source| AwsFilesError::Io { action: "lock", path, source })?;
+        file.lock().map_err(|source| AwsFilesError::Io {
+            action: "lock",
+            path,
+            source,
+        })?;
         Ok(FilesLock { _file: file })
     }
 
     fn create_dir(&self) -> Result<(), AwsFilesError> {
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(&self.dir).map_err(|source| AwsFilesError::Io {
-            action: "create",
-            path: self.dir.clone(),
-            source,
-        })
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .map_err(|source| AwsFilesError::Io {
+                action: "create",
+                path: self.dir.clone(),
+                source,
+            })
     }
 
     /// Writes `ini` over `file` when its text differs: backup first, then an atomic replace.
     /// Returns whether anything was written. Callers hold the [`FilesLock`].
-    pub fn write(&self, file: AwsFile, ini: &Ini, _lock: &FilesLock) -> Result<bool, AwsFilesError> {
+    pub fn write(
+        &self,
+        file: AwsFile,
+        ini: &Ini,
+        _lock: &FilesLock,
+    ) -> Result<bool, AwsFilesError> {
         let path = self.path(file);
         let text = ini.to_string();
         let old = match fs::read_to_string(&path) {
             Ok(old) => Some(old),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => return Err(AwsFilesError::Io { action: "read", path, source }),
+            Err(source) => {
+                return Err(AwsFilesError::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
+            }
         };
         if old.as_deref() == Some(text.as_str()) {
             return Ok(false);
         }
         if let Some(old) = &old {
-            write_atomically(&path.with_file_name(format!("{}.bkp", file.file_name())), old)?;
+            write_atomically(
+                &path.with_file_name(format!("{}.bkp", file.file_name())),
+                old,
+            )?;
         }
         write_atomically(&path, &text)?;
         Ok(true)
@@ -139,7 +184,11 @@ impl AwsFiles {
 
 /// Atomic replace with 0600, the only mode these files ever have.
 fn write_atomically(path: &Path, text: &str) -> Result<(), AwsFilesError> {
-    crate::atomic_file::write(path, text, 0o600).map_err(|source| AwsFilesError::Io { action: "write", path: path.to_path_buf(), source })
+    crate::atomic_file::write(path, text, 0o600).map_err(|source| AwsFilesError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -149,7 +198,9 @@ mod tests {
 
     fn files() -> (tempfile::TempDir, AwsFiles) {
         let home = tempfile::tempdir().unwrap();
-        let files = AwsFiles { dir: home.path().join(".aws/bb") };
+        let files = AwsFiles {
+            dir: home.path().join(".aws/bb"),
+        };
         (home, files)
     }
 
@@ -167,21 +218,37 @@ mod tests {
         assert_eq!(mode(&files.dir), 0o700);
         assert_eq!(mode(&files.path(AwsFile::Credentials)), 0o600);
         assert!(!files.dir.join("credentials.bkp").exists());
-        assert_eq!(files.read(AwsFile::Credentials).unwrap().get("bb-management", "aws_access_key_id"), Some("AKIAIOSFODNN7EXAMPLE"));
+        assert_eq!(
+            files
+                .read(AwsFile::Credentials)
+                .unwrap()
+                .get("bb-management", "aws_access_key_id"),
+            Some("AKIAIOSFODNN7EXAMPLE")
+        );
     }
 
     #[test]
     fn a_change_backs_up_the_old_text_and_an_unchanged_file_is_not_touched() {
         let (_home, files) = files();
         let lock = files.lock().unwrap();
-        fs::write(files.path(AwsFile::Config), "# mine\n[profile x]\nregion = us-east-1\n").unwrap();
+        fs::write(
+            files.path(AwsFile::Config),
+            "# mine\n[profile x]\nregion = us-east-1\n",
+        )
+        .unwrap();
         let mut ini = files.read(AwsFile::Config).unwrap();
         assert!(!files.write(AwsFile::Config, &ini, &lock).unwrap());
         assert!(!files.dir.join("config.bkp").exists());
         ini.set("profile x", "output", "json");
         assert!(files.write(AwsFile::Config, &ini, &lock).unwrap());
-        assert_eq!(fs::read_to_string(files.dir.join("config.bkp")).unwrap(), "# mine\n[profile x]\nregion = us-east-1\n");
-        assert_eq!(fs::read_to_string(files.path(AwsFile::Config)).unwrap(), "# mine\n[profile x]\nregion = us-east-1\noutput = json\n");
+        assert_eq!(
+            fs::read_to_string(files.dir.join("config.bkp")).unwrap(),
+            "# mine\n[profile x]\nregion = us-east-1\n"
+        );
+        assert_eq!(
+            fs::read_to_string(files.path(AwsFile::Config)).unwrap(),
+            "# mine\n[profile x]\nregion = us-east-1\noutput = json\n"
+        );
         assert_eq!(mode(&files.dir.join("config.bkp")), 0o600);
         assert_eq!(mode(&files.path(AwsFile::Config)), 0o600);
     }
@@ -196,9 +263,16 @@ mod tests {
             let _second = other.lock().unwrap();
             sender.send(()).unwrap();
         });
-        assert!(receiver.recv_timeout(std::time::Duration::from_millis(200)).is_err(), "the second lock must wait");
+        assert!(
+            receiver
+                .recv_timeout(std::time::Duration::from_millis(200))
+                .is_err(),
+            "the second lock must wait"
+        );
         drop(first);
-        receiver.recv_timeout(std::time::Duration::from_secs(5)).expect("the second lock is taken once the first is released");
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("the second lock is taken once the first is released");
         waiter.join().unwrap();
     }
 
@@ -208,6 +282,11 @@ mod tests {
         fs::create_dir_all(&files.dir).unwrap();
         fs::write(files.path(AwsFile::Config), "[profile x]\nnonsense\n").unwrap();
         let error = files.read(AwsFile::Config).unwrap_err().to_string();
-        assert!(error.ends_with(".aws/bb/config: line 2: expected `[section]` or `key = value`, found `nonsense`"), "{error}");
+        assert!(
+            error.ends_with(
+                ".aws/bb/config: line 2: expected `[section]` or `key = value`, found `nonsense`"
+            ),
+            "{error}"
+        );
     }
 }

@@ -65,25 +65,47 @@ impl Ini {
                     .strip_suffix(']')
                     .map(|s| s[1..].trim())
                     .filter(|s| !s.is_empty())
-                    .ok_or_else(|| IniError { line: index + 1, message: format!("`{trimmed}` is not a section header like `[name]`") })?;
+                    .ok_or_else(|| IniError {
+                        line: index + 1,
+                        message: format!("`{trimmed}` is not a section header like `[name]`"),
+                    })?;
                 in_section = true;
                 Kind::Section(name.to_string())
             } else if let Some(delimiter) = raw.find(['=', ':']) {
                 if !in_section {
-                    return Err(IniError { line: index + 1, message: "a key before any `[section]` header".into() });
+                    return Err(IniError {
+                        line: index + 1,
+                        message: "a key before any `[section]` header".into(),
+                    });
                 }
                 let key = raw[..delimiter].trim();
                 if key.is_empty() {
-                    return Err(IniError { line: index + 1, message: "a value without a key".into() });
+                    return Err(IniError {
+                        line: index + 1,
+                        message: "a value without a key".into(),
+                    });
                 }
-                Kind::Key { key: key.to_string(), delimiter }
+                Kind::Key {
+                    key: key.to_string(),
+                    delimiter,
+                }
             } else {
-                return Err(IniError { line: index + 1, message: format!("expected `[section]` or `key = value`, found `{trimmed}`") });
+                return Err(IniError {
+                    line: index + 1,
+                    message: format!("expected `[section]` or `key = value`, found `{trimmed}`"),
+                });
             };
-            after_key = matches!(kind, Kind::Key { .. } | Kind::Continuation) || (after_key && kind == Kind::Comment);
-            lines.push(Line { raw: raw.to_string(), kind });
+            after_key = matches!(kind, Kind::Key { .. } | Kind::Continuation)
+                || (after_key && kind == Kind::Comment);
+            lines.push(Line {
+                raw: raw.to_string(),
+                kind,
+            });
         }
-        Ok(Ini { lines, trailing_newline: text.is_empty() || text.ends_with('\n') })
+        Ok(Ini {
+            lines,
+            trailing_newline: text.is_empty() || text.ends_with('\n'),
+        })
     }
 
     /// Section names in file order.
@@ -108,9 +130,15 @@ impl Ini {
     pub fn set(&mut self, section: &str, key: &str, value: &str) {
         let Some(range) = self.section_range(section) else {
             if self.lines.last().is_some_and(|l| l.kind != Kind::Blank) {
-                self.lines.push(Line { raw: String::new(), kind: Kind::Blank });
+                self.lines.push(Line {
+                    raw: String::new(),
+                    kind: Kind::Blank,
+                });
             }
-            self.lines.push(Line { raw: format!("[{section}]"), kind: Kind::Section(section.to_string()) });
+            self.lines.push(Line {
+                raw: format!("[{section}]"),
+                kind: Kind::Section(section.to_string()),
+            });
             self.push_key(self.lines.len(), key, value);
             self.trailing_newline = true;
             return;
@@ -120,13 +148,22 @@ impl Ini {
                 && k == key
             {
                 let (before, after) = line.raw.split_at(delimiter + 1);
-                let spacing: String = after.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-                let spacing = if spacing.is_empty() { " ".to_string() } else { spacing };
+                let spacing: String = after
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .collect();
+                let spacing = if spacing.is_empty() {
+                    " ".to_string()
+                } else {
+                    spacing
+                };
                 line.raw = format!("{before}{spacing}{value}");
                 return;
             }
         }
-        let last_key = self.lines[range.clone()].iter().rposition(|l| matches!(l.kind, Kind::Key { .. } | Kind::Continuation));
+        let last_key = self.lines[range.clone()]
+            .iter()
+            .rposition(|l| matches!(l.kind, Kind::Key { .. } | Kind::Continuation));
         let at = match last_key {
             Some(offset) => range.start + offset + 1,
             None => range.start + 1,
@@ -136,14 +173,28 @@ impl Ini {
 
     fn push_key(&mut self, at: usize, key: &str, value: &str) {
         let raw = format!("{key} = {value}");
-        self.lines.insert(at, Line { kind: Kind::Key { key: key.to_string(), delimiter: key.len() + 1 }, raw });
+        self.lines.insert(
+            at,
+            Line {
+                kind: Kind::Key {
+                    key: key.to_string(),
+                    delimiter: key.len() + 1,
+                },
+                raw,
+            },
+        );
     }
 
     /// Lines from the header to the next header (or the end); the first section of that name.
     fn section_range(&self, section: &str) -> Option<std::ops::Range<usize>> {
-        let start = self.lines.iter().position(|l| matches!(&l.kind, Kind::Section(name) if name == section))?;
-        let end =
-            self.lines[start + 1..].iter().position(|l| matches!(l.kind, Kind::Section(_))).map_or(self.lines.len(), |i| start + 1 + i);
+        let start = self
+            .lines
+            .iter()
+            .position(|l| matches!(&l.kind, Kind::Section(name) if name == section))?;
+        let end = self.lines[start + 1..]
+            .iter()
+            .position(|l| matches!(l.kind, Kind::Section(_)))
+            .map_or(self.lines.len(), |i| start + 1 + i);
         Some(start..end)
     }
 }
@@ -168,7 +219,13 @@ mod tests {
 
     #[test]
     fn parsing_and_printing_returns_the_same_bytes() {
-        for text in [CONFIG, "", "[a]\nk = v", "[a]\r\nk = v\r\n", "\n\n[a]\n\n\n"] {
+        for text in [
+            CONFIG,
+            "",
+            "[a]\nk = v",
+            "[a]\r\nk = v\r\n",
+            "\n\n[a]\n\n\n",
+        ] {
             let ini = Ini::parse(text).unwrap();
             assert_eq!(ini.to_string(), text.replace("\r\n", "\n"), "{text:?}");
         }
@@ -177,7 +234,10 @@ mod tests {
     #[test]
     fn values_are_read_by_section_and_key() {
         let ini = Ini::parse(CONFIG).unwrap();
-        assert_eq!(ini.sections().collect::<Vec<_>>(), ["default", "profile other"]);
+        assert_eq!(
+            ini.sections().collect::<Vec<_>>(),
+            ["default", "profile other"]
+        );
         assert_eq!(ini.get("profile other", "region"), Some("sa-east-1"));
         assert_eq!(ini.get("profile other", "s3"), Some(""));
         assert_eq!(ini.get("profile other", "max_concurrent_requests"), None);
@@ -188,7 +248,10 @@ mod tests {
     fn setting_an_existing_key_keeps_its_spacing_and_everything_else() {
         let mut ini = Ini::parse(CONFIG).unwrap();
         ini.set("profile other", "region", "us-east-1");
-        assert_eq!(ini.to_string(), CONFIG.replace("region   =   sa-east-1", "region   =   us-east-1"));
+        assert_eq!(
+            ini.to_string(),
+            CONFIG.replace("region   =   sa-east-1", "region   =   us-east-1")
+        );
         ini.set("default", "region", "us-east-2");
         assert!(ini.to_string().contains("\nregion= us-east-2\n"));
     }
@@ -199,8 +262,10 @@ mod tests {
         ini.set("profile other", "output", "json");
         ini.set("profile bb-shared-oaar", "region", "us-east-1");
         ini.set("profile bb-shared-oaar", "output", "json");
-        let expected = CONFIG.replace("max_concurrent_requests = 20\n", "max_concurrent_requests = 20\noutput = json\n")
-            + "\n[profile bb-shared-oaar]\nregion = us-east-1\noutput = json\n";
+        let expected = CONFIG.replace(
+            "max_concurrent_requests = 20\n",
+            "max_concurrent_requests = 20\noutput = json\n",
+        ) + "\n[profile bb-shared-oaar]\nregion = us-east-1\noutput = json\n";
         assert_eq!(ini.to_string(), expected);
     }
 
@@ -215,11 +280,17 @@ mod tests {
 
     #[test]
     fn malformed_lines_are_reported_with_their_number() {
-        assert_eq!(Ini::parse("key = value\n").unwrap_err().to_string(), "line 1: a key before any `[section]` header");
+        assert_eq!(
+            Ini::parse("key = value\n").unwrap_err().to_string(),
+            "line 1: a key before any `[section]` header"
+        );
         assert_eq!(
             Ini::parse("[a]\nk = v\njunk\n").unwrap_err().to_string(),
             "line 3: expected `[section]` or `key = value`, found `junk`"
         );
-        assert_eq!(Ini::parse("[a\n").unwrap_err().to_string(), "line 1: `[a` is not a section header like `[name]`");
+        assert_eq!(
+            Ini::parse("[a\n").unwrap_err().to_string(),
+            "line 1: `[a` is not a section header like `[name]`"
+        );
     }
 }

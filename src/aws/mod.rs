@@ -4,6 +4,8 @@ pub mod client;
 pub mod files;
 pub mod ini;
 
-pub use client::{AwsError, AwsKeys, CallerIdentity, Client, OrganizationAccount, TemporaryCredentials};
+pub use client::{
+    AwsError, AwsKeys, CallerIdentity, Client, OrganizationAccount, TemporaryCredentials,
+};
 pub use files::{AwsFile, AwsFiles, AwsFilesError};
 pub use ini::Ini;

@@ -10,21 +10,39 @@ use crate::terraform::runner::{self, Invocation};
 
 pub fn run(args: Vec<String>) -> Result<i32, Error> {
     let project = super::load_project()?;
-    let program = find_on_path("aws", std::env::var_os("PATH").as_deref()).ok_or(Error::AwsCliMissing)?;
+    let program =
+        find_on_path("aws", std::env::var_os("PATH").as_deref()).ok_or(Error::AwsCliMissing)?;
     let private = match (&project.location, project.mfa_enabled()) {
-        (Location::Layer { layer, .. }, true) => Some(mfa_credentials(&project, std::slice::from_ref(layer), false)?),
+        (Location::Layer { layer, .. }, true) => Some(mfa_credentials(
+            &project,
+            std::slice::from_ref(layer),
+            false,
+        )?),
         _ => None,
     };
     let (config, credentials) = match &private {
         Some(private) => (private.config.clone(), private.credentials.clone()),
         None => {
-            let files = AwsFiles::for_project(&project.short_name).map_err(crate::credentials::CredentialsError::from)?;
-            (files.path(AwsFile::Config), files.path(AwsFile::Credentials))
+            let files = AwsFiles::for_project(&project.short_name)
+                .map_err(crate::credentials::CredentialsError::from)?;
+            (
+                files.path(AwsFile::Config),
+                files.path(AwsFile::Credentials),
+            )
         }
     };
     let env = vec![
         ("AWS_CONFIG_FILE".to_string(), config.display().to_string()),
-        ("AWS_SHARED_CREDENTIALS_FILE".to_string(), credentials.display().to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+            credentials.display().to_string(),
+        ),
     ];
-    runner::run_attached(&Invocation { program, args, dir: project.cwd.clone(), env }).map_err(Error::from)
+    runner::run_attached(&Invocation {
+        program,
+        args,
+        dir: project.cwd.clone(),
+        env,
+    })
+    .map_err(Error::from)
 }

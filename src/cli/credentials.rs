@@ -69,7 +69,10 @@ fn check(json: bool) -> Result<i32, Error> {
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
     let rows = crate::identities::credentials_check::check(&project, &files, &Prompt::detect())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
     } else {
         let dash = || "-".to_string();
         let table: Vec<[String; 5]> = rows
@@ -85,9 +88,22 @@ fn check(json: bool) -> Result<i32, Error> {
             })
             .collect();
         let header = ["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"].map(String::from);
-        let widths: Vec<usize> = (0..5).map(|c| table.iter().chain([&header]).map(|r| r[c].len()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> = (0..5)
+            .map(|c| {
+                table
+                    .iter()
+                    .chain([&header])
+                    .map(|r| r[c].len())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
         for row in [&header].into_iter().chain(table.iter()) {
-            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect();
             println!("{}", cells.join("  ").trim_end());
         }
     }
@@ -98,8 +114,13 @@ fn logout() -> Result<i32, Error> {
     let project = super::load_project()?;
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
     let cache = crate::mfa::Cache::new(&files.dir);
-    let removed = cache.clear().map_err(|e| Error::Io(format!("clear {}", cache.dir.display()), e))?;
-    tracing::info!("Removed {removed} cached MFA credential(s) from {}.", cache.dir.display());
+    let removed = cache
+        .clear()
+        .map_err(|e| Error::Io(format!("clear {}", cache.dir.display()), e))?;
+    tracing::info!(
+        "Removed {removed} cached MFA credential(s) from {}.",
+        cache.dir.display()
+    );
     Ok(0)
 }
 

@@ -10,7 +10,12 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Prints `user`'s initial console password, decrypted; only to a terminal unless `to_stdout`.
-pub fn password(user: &str, account: &str, key_file: Option<&Path>, to_stdout: bool) -> Result<i32, Error> {
+pub fn password(
+    user: &str,
+    account: &str,
+    key_file: Option<&Path>,
+    to_stdout: bool,
+) -> Result<i32, Error> {
     let interactive = std::io::stdout().is_terminal();
     if !interactive && !to_stdout {
         return Err(Error::PasswordNotToTerminal);
@@ -22,7 +27,15 @@ pub fn password(user: &str, account: &str, key_file: Option<&Path>, to_stdout: b
         return Err(PasswordError::NoLayer { path: layer }.into());
     }
     let binary = Group::Tf.resolve()?;
-    let private = if project.mfa_enabled() { Some(mfa_credentials(&project, std::slice::from_ref(&relative), false)?) } else { None };
+    let private = if project.mfa_enabled() {
+        Some(mfa_credentials(
+            &project,
+            std::slice::from_ref(&relative),
+            false,
+        )?)
+    } else {
+        None
+    };
     let env = child_env(&project, &[], private.as_ref())?;
     tracing::info!("Reading the outputs of {}...", relative.display());
     let out = Command::new(&binary.path)
@@ -34,11 +47,20 @@ pub fn password(user: &str, account: &str, key_file: Option<&Path>, to_stdout: b
         .output()
         .map_err(|e| Error::Io(format!("run {}", binary.path.display()), e))?;
     if !out.status.success() {
-        return Err(PasswordError::OutputFailed { layer: relative, code: out.status.code().unwrap_or(1) }.into());
+        return Err(PasswordError::OutputFailed {
+            layer: relative,
+            code: out.status.code().unwrap_or(1),
+        }
+        .into());
     }
     let message = password::encrypted_password(&String::from_utf8_lossy(&out.stdout), user)?;
     let prompt = Prompt::detect();
-    let secret = password::decrypt(&message, key_file, &prompt, std::io::stdin().is_terminal() && std::io::stderr().is_terminal())?;
+    let secret = password::decrypt(
+        &message,
+        key_file,
+        &prompt,
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+    )?;
     println!("{}", secret.expose());
     tracing::info!("The AWS console will ask {user} to change this password at the first sign-in.");
     Ok(0)
@@ -55,12 +77,22 @@ pub fn keys() -> Result<i32, Error> {
     let path_width = width(&|r| r.path.display().to_string().len());
     for report in &reports {
         let verdict = match &report.status {
-            KeyStatus::Valid { algorithm, fingerprint, expires } => {
-                format!("✔ {algorithm}  {fingerprint}  expires {}", expires.as_deref().unwrap_or("never"))
+            KeyStatus::Valid {
+                algorithm,
+                fingerprint,
+                expires,
+            } => {
+                format!(
+                    "✔ {algorithm}  {fingerprint}  expires {}",
+                    expires.as_deref().unwrap_or("never")
+                )
             }
             KeyStatus::Missing => "✘ missing file".to_string(),
             KeyStatus::Corrupt(why) => format!("✘ corrupt: {why}"),
-            KeyStatus::Expired { fingerprint, expired } => format!("✘ expired on {expired}  {fingerprint}"),
+            KeyStatus::Expired {
+                fingerprint,
+                expired,
+            } => format!("✘ expired on {expired}  {fingerprint}"),
         };
         if !matches!(report.status, KeyStatus::Valid { .. }) {
             problems += 1;

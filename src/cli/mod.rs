@@ -140,7 +140,11 @@ fn load_project() -> Result<crate::project::Project, Error> {
 /// Runs async library code on a single-threaded runtime: leverage's AWS calls are few and
 /// sequential, and a multi-threaded runtime would cost start-up time for nothing.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime can always be built").block_on(future)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime can always be built")
+        .block_on(future)
 }
 
 /// One line saying what is wrong, then a hint when there is something to try.
@@ -159,16 +163,28 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Tf(args) => terraform::run(Group::Tf, args),
         Command::Aws(args) => aws::run(args.args),
         Command::Project(ProjectCommand::Info) => project::info(),
-        Command::Project(ProjectCommand::Init) => Err(Error::NotImplemented("leverage project init".into())),
-        Command::Project(ProjectCommand::Create) => Err(Error::NotImplemented("leverage project create".into())),
-        Command::Identities(IdentitiesCommand::Password { user, account, key_file, stdout }) => {
-            identities::password(&user, &account, key_file.as_deref(), stdout)
+        Command::Project(ProjectCommand::Init) => {
+            Err(Error::NotImplemented("leverage project init".into()))
         }
+        Command::Project(ProjectCommand::Create) => {
+            Err(Error::NotImplemented("leverage project create".into()))
+        }
+        Command::Identities(IdentitiesCommand::Password {
+            user,
+            account,
+            key_file,
+            stdout,
+        }) => identities::password(&user, &account, key_file.as_deref(), stdout),
         Command::Identities(IdentitiesCommand::Keys) => identities::keys(),
         Command::Mfa(MfaCommand::Enable(args)) => mfa::switch(true, args),
         Command::Mfa(MfaCommand::Disable(args)) => mfa::switch(false, args),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "leverage",
+                &mut std::io::stdout(),
+            );
             Ok(0)
         }
     }

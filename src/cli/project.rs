@@ -16,9 +16,18 @@ pub fn info() -> Result<i32, Error> {
     };
     println!("root:             {}", project.root.display());
     println!("short name:       {}", project.short_name);
-    println!("project name:     {}", project.long_name.clone().unwrap_or_else(unset));
-    println!("primary region:   {}", project.primary_region.clone().unwrap_or_else(unset));
-    println!("secondary region: {}", project.secondary_region.clone().unwrap_or_else(unset));
+    println!(
+        "project name:     {}",
+        project.long_name.clone().unwrap_or_else(unset)
+    );
+    println!(
+        "primary region:   {}",
+        project.primary_region.clone().unwrap_or_else(unset)
+    );
+    println!(
+        "secondary region: {}",
+        project.secondary_region.clone().unwrap_or_else(unset)
+    );
     println!("MFA enabled:      {}", project.mfa_enabled());
     println!("location:         {location}");
     println!("accounts:");

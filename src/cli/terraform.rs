@@ -26,7 +26,11 @@ pub struct TerraformArgs {
 /// Arguments after the command go to the binary unchanged and in order.
 #[derive(Debug, Args)]
 pub struct PassThrough {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
     pub args: Vec<String>,
 }
 
@@ -126,19 +130,42 @@ enum Action {
 pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
     let env_vars = parse_env_vars(&args.env_vars)?;
     let (action, mut layer_options, mut user_args) = match args.command {
-        TerraformCommand::Version(rest) => return run_anywhere(group, "version", rest.args, &env_vars, false),
-        TerraformCommand::Format(rest) => return run_anywhere(group, "fmt", rest.args, &env_vars, true),
-        TerraformCommand::Init { skip_validation, command } => (Action::Init { skip_validation }, command.layers, command.rest.args),
+        TerraformCommand::Version(rest) => {
+            return run_anywhere(group, "version", rest.args, &env_vars, false);
+        }
+        TerraformCommand::Format(rest) => {
+            return run_anywhere(group, "fmt", rest.args, &env_vars, true);
+        }
+        TerraformCommand::Init {
+            skip_validation,
+            command,
+        } => (
+            Action::Init { skip_validation },
+            command.layers,
+            command.rest.args,
+        ),
         TerraformCommand::Plan(c) => (Action::Plan, c.layers, c.rest.args),
         TerraformCommand::Apply(c) => (Action::Apply, c.layers, c.rest.args),
         TerraformCommand::Output(c) => (Action::Output, c.layers, c.rest.args),
         TerraformCommand::Destroy(c) => (Action::Destroy, c.layers, c.rest.args),
         TerraformCommand::Validate(c) => (Action::Validate, c.layers, c.rest.args),
         TerraformCommand::ValidateLayout(c) => (Action::ValidateLayout, c.layers, c.rest.args),
-        TerraformCommand::Import { address, id, rest } => (Action::Import { address, id }, LayerOptions::default(), rest.args),
-        TerraformCommand::ForceUnlock { lock_id, rest } => (Action::ForceUnlock { lock_id }, LayerOptions::default(), rest.args),
+        TerraformCommand::Import { address, id, rest } => (
+            Action::Import { address, id },
+            LayerOptions::default(),
+            rest.args,
+        ),
+        TerraformCommand::ForceUnlock { lock_id, rest } => (
+            Action::ForceUnlock { lock_id },
+            LayerOptions::default(),
+            rest.args,
+        ),
         TerraformCommand::Shell(rest) => (Action::Shell, LayerOptions::default(), rest.args),
-        TerraformCommand::RefreshCredentials(rest) => (Action::RefreshCredentials, LayerOptions::default(), rest.args),
+        TerraformCommand::RefreshCredentials(rest) => (
+            Action::RefreshCredentials,
+            LayerOptions::default(),
+            rest.args,
+        ),
     };
     let mut action = action;
     absorb_our_flags(&mut user_args, &mut layer_options, &mut action);
@@ -163,7 +190,11 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
 
     let binary = group.resolve().map_err(Error::from)?;
     // Kept alive until every child has exited: dropping it removes the private files.
-    let private = if project.mfa_enabled() { Some(mfa_credentials(&project, &targets, false)?) } else { None };
+    let private = if project.mfa_enabled() {
+        Some(mfa_credentials(&project, &targets, false)?)
+    } else {
+        None
+    };
     let env = child_env(&project, &env_vars, private.as_ref())?;
     let mut invocations = Vec::new();
     for layer in &targets {
@@ -173,31 +204,59 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
                 return Ok(1);
             }
         }
-        invocations.push((layer.display().to_string(), invocation(&project, &binary, &action, layer, &user_args, &env)));
+        invocations.push((
+            layer.display().to_string(),
+            invocation(&project, &binary, &action, layer, &user_args, &env),
+        ));
     }
 
     if invocations.len() == 1 {
         let (_, only) = invocations.remove(0);
         return runner::run_attached(&only).map_err(Error::from);
     }
-    let log_dir = std::env::temp_dir().join(format!("leverage-{}-{}", project.short_name, std::process::id()));
-    let outcomes = runner::run_layers(invocations, layer_options.jobs.max(1), layer_options.fail_fast, &log_dir).map_err(Error::from)?;
+    let log_dir = std::env::temp_dir().join(format!(
+        "leverage-{}-{}",
+        project.short_name,
+        std::process::id()
+    ));
+    let outcomes = runner::run_layers(
+        invocations,
+        layer_options.jobs.max(1),
+        layer_options.fail_fast,
+        &log_dir,
+    )
+    .map_err(Error::from)?;
     eprint!("\n{}", runner::summary(&outcomes));
     if layer_options.jobs > 1 {
         eprintln!("Logs: {}", log_dir.display());
     }
-    Ok(outcomes.iter().filter_map(|o| o.code).find(|c| *c != 0).unwrap_or(0))
+    Ok(outcomes
+        .iter()
+        .filter_map(|o| o.code)
+        .find(|c| *c != 0)
+        .unwrap_or(0))
 }
 
 /// `version` and `format` need no layer (nor a project) and run in the current directory.
-fn run_anywhere(group: Group, subcommand: &str, args: Vec<String>, env_vars: &[(String, String)], recursive: bool) -> Result<i32, Error> {
+fn run_anywhere(
+    group: Group,
+    subcommand: &str,
+    args: Vec<String>,
+    env_vars: &[(String, String)],
+    recursive: bool,
+) -> Result<i32, Error> {
     let binary = group.resolve().map_err(Error::from)?;
     let mut full = vec![subcommand.to_string()];
     if recursive && !args.iter().any(|a| a == "-recursive" || a == "--recursive") {
         full.push("-recursive".into());
     }
     full.extend(args);
-    let invocation = Invocation { program: binary.path, args: full, dir: super::current_dir()?, env: env_vars.to_vec() };
+    let invocation = Invocation {
+        program: binary.path,
+        args: full,
+        dir: super::current_dir()?,
+        env: env_vars.to_vec(),
+    };
     runner::run_attached(&invocation).map_err(Error::from)
 }
 
@@ -207,16 +266,31 @@ fn absorb_our_flags(args: &mut Vec<String>, options: &mut LayerOptions, action: 
     let mut kept = Vec::new();
     let mut iter = std::mem::take(args).into_iter();
     while let Some(arg) = iter.next() {
-        let layer_command =
-            !matches!(action, Action::Import { .. } | Action::ForceUnlock { .. } | Action::Shell | Action::RefreshCredentials);
+        let layer_command = !matches!(
+            action,
+            Action::Import { .. }
+                | Action::ForceUnlock { .. }
+                | Action::Shell
+                | Action::RefreshCredentials
+        );
         match arg.as_str() {
             "--layers" if layer_command => options.layers.extend(iter.next()),
             "--all" if layer_command => options.all = true,
             "--fail-fast" if layer_command => options.fail_fast = true,
-            "-j" | "--jobs" if layer_command => options.jobs = iter.next().and_then(|n| n.parse().ok()).unwrap_or(1),
-            "--skip-validation" if matches!(action, Action::Init { .. }) => *action = Action::Init { skip_validation: true },
-            _ if layer_command && arg.starts_with("--layers=") => options.layers.push(arg["--layers=".len()..].to_string()),
-            _ if layer_command && arg.starts_with("--jobs=") => options.jobs = arg["--jobs=".len()..].parse().unwrap_or(1),
+            "-j" | "--jobs" if layer_command => {
+                options.jobs = iter.next().and_then(|n| n.parse().ok()).unwrap_or(1)
+            }
+            "--skip-validation" if matches!(action, Action::Init { .. }) => {
+                *action = Action::Init {
+                    skip_validation: true,
+                }
+            }
+            _ if layer_command && arg.starts_with("--layers=") => {
+                options.layers.push(arg["--layers=".len()..].to_string())
+            }
+            _ if layer_command && arg.starts_with("--jobs=") => {
+                options.jobs = arg["--jobs=".len()..].parse().unwrap_or(1)
+            }
             _ => kept.push(arg),
         }
     }
@@ -233,8 +307,15 @@ fn target_layers(project: &Project, options: &LayerOptions) -> Result<Vec<PathBu
             layers::select(&project.root, &project.cwd, &options.layers, options.all)?
         }
         (Location::Config, _) => return Err(TerraformError::InConfigDirectory.into()),
-        (Location::Root, true) => return Err(TerraformError::LayersOutsideAnAccount { location: "project root" }.into()),
-        (Location::Root | Location::Account { .. }, false) => return Err(TerraformError::InRootOrAccount.into()),
+        (Location::Root, true) => {
+            return Err(TerraformError::LayersOutsideAnAccount {
+                location: "project root",
+            }
+            .into());
+        }
+        (Location::Root | Location::Account { .. }, false) => {
+            return Err(TerraformError::InRootOrAccount.into());
+        }
         (Location::LayersGroup { .. }, false) => return Err(TerraformError::NotALayer.into()),
     };
     Ok(layers)
@@ -245,7 +326,10 @@ fn parse_env_vars(values: &[String]) -> Result<Vec<(String, String)>, Error> {
         .iter()
         .map(|value| match value.split_once('=') {
             Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-            _ => Err(TerraformError::BadEnvVar { value: value.clone() }.into()),
+            _ => Err(TerraformError::BadEnvVar {
+                value: value.clone(),
+            }
+            .into()),
         })
         .collect()
 }
@@ -260,27 +344,43 @@ pub(super) fn child_env(
     let (config, credentials) = match private {
         Some(private) => (private.config.clone(), private.credentials.clone()),
         None => {
-            let files = AwsFiles::for_project(&project.short_name).map_err(crate::credentials::CredentialsError::from)?;
-            (files.path(AwsFile::Config), files.path(AwsFile::Credentials))
+            let files = AwsFiles::for_project(&project.short_name)
+                .map_err(crate::credentials::CredentialsError::from)?;
+            (
+                files.path(AwsFile::Config),
+                files.path(AwsFile::Credentials),
+            )
         }
     };
     let mut env = vec![
         ("AWS_CONFIG_FILE".to_string(), config.display().to_string()),
-        ("AWS_SHARED_CREDENTIALS_FILE".to_string(), credentials.display().to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+            credentials.display().to_string(),
+        ),
     ];
     env.extend(env_vars.iter().cloned());
     Ok(env)
 }
 
 /// Temporary credentials for every profile the target layers use (SPEC §4).
-pub(super) fn mfa_credentials(project: &Project, targets: &[PathBuf], force: bool) -> Result<PrivateFiles, Error> {
+pub(super) fn mfa_credentials(
+    project: &Project,
+    targets: &[PathBuf],
+    force: bool,
+) -> Result<PrivateFiles, Error> {
     let files = AwsFiles::for_project(&project.short_name).map_err(MfaError::from)?;
     let mut profiles: Vec<String> = Vec::new();
     for layer in targets {
         let account = account_of(layer);
         let backend_profile =
-            HclFile::read(&project.root.join(&account).join("config/backend.tfvars")).ok().and_then(|f| f.string("profile"));
-        let vars = Variables { project: &project.short_name, profile: backend_profile.as_deref() };
+            HclFile::read(&project.root.join(&account).join("config/backend.tfvars"))
+                .ok()
+                .and_then(|f| f.string("profile"));
+        let vars = Variables {
+            project: &project.short_name,
+            profile: backend_profile.as_deref(),
+        };
         for profile in layer_profiles(&project.root.join(layer), &vars)? {
             if !profiles.contains(&profile) {
                 profiles.push(profile);
@@ -291,11 +391,20 @@ pub(super) fn mfa_credentials(project: &Project, targets: &[PathBuf], force: boo
     let region = project.require_primary_region()?;
     let settings = MfaSettings::from_env(&project.env);
     let prompt = Prompt::detect();
-    Ok(mfa::temporary_credentials(&files, region, &profiles, &prompt, settings, force)?)
+    Ok(mfa::temporary_credentials(
+        &files, region, &profiles, &prompt, settings, force,
+    )?)
 }
 
 /// The binary, its arguments and directory for one layer.
-fn invocation(project: &Project, binary: &Binary, action: &Action, layer: &Path, user: &[String], env: &[(String, String)]) -> Invocation {
+fn invocation(
+    project: &Project,
+    binary: &Binary,
+    action: &Action,
+    layer: &Path,
+    user: &[String],
+    env: &[(String, String)],
+) -> Invocation {
     let account = account_of(layer);
     let var_files = || arguments::var_file_args(&project.root, &account);
     let mut args: Vec<String> = Vec::new();
@@ -303,7 +412,14 @@ fn invocation(project: &Project, binary: &Binary, action: &Action, layer: &Path,
     match action {
         Action::Init { .. } => {
             args.push("init".into());
-            args.push(format!("-backend-config={}", project.root.join(&account).join("config/backend.tfvars").display()));
+            args.push(format!(
+                "-backend-config={}",
+                project
+                    .root
+                    .join(&account)
+                    .join("config/backend.tfvars")
+                    .display()
+            ));
             args.extend(var_files());
             args.extend(arguments::without_backend_config(user));
         }
@@ -343,12 +459,22 @@ fn invocation(project: &Project, binary: &Binary, action: &Action, layer: &Path,
             args.push(lock_id.clone());
         }
         Action::Shell => {
-            program = std::env::var_os("SHELL").filter(|s| !s.is_empty()).map(PathBuf::from).unwrap_or_else(|| "/bin/bash".into());
+            program = std::env::var_os("SHELL")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| "/bin/bash".into());
             args.extend(user.iter().cloned());
         }
-        Action::ValidateLayout | Action::RefreshCredentials => unreachable!("handled before any binary runs"),
+        Action::ValidateLayout | Action::RefreshCredentials => {
+            unreachable!("handled before any binary runs")
+        }
     }
-    Invocation { program, args, dir: project.root.join(layer), env: env.to_vec() }
+    Invocation {
+        program,
+        args,
+        dir: project.root.join(layer),
+        env: env.to_vec(),
+    }
 }
 
 /// Prints every check for every layer; returns the exit code (1 when any check failed).

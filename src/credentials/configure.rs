@@ -30,7 +30,9 @@ impl CredentialsKind {
     /// The role each account's profile assumes, and the profile-name suffix for it.
     fn role(self) -> (&'static str, &'static str) {
         match self {
-            CredentialsKind::Bootstrap | CredentialsKind::Management => ("OrganizationAccountAccessRole", "oaar"),
+            CredentialsKind::Bootstrap | CredentialsKind::Management => {
+                ("OrganizationAccountAccessRole", "oaar")
+            }
             CredentialsKind::Security => ("DevOps", "devops"),
         }
     }
@@ -46,11 +48,17 @@ pub struct ConfigureOptions {
     pub skip_assumable_roles_setup: bool,
 }
 
-const SKIP_OR_OVERWRITE: &str = "pass --skip-access-keys-setup or --overwrite-existing-credentials instead";
+const SKIP_OR_OVERWRITE: &str =
+    "pass --skip-access-keys-setup or --overwrite-existing-credentials instead";
 const KEYS_SOURCE: &str = "pass --credentials-file PATH instead";
 
 /// Runs the whole flow. The AWS files stay locked from the first read to the last write.
-pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureOptions, prompt: &Prompt) -> Result<(), CredentialsError> {
+pub async fn configure(
+    project: &Project,
+    files: &AwsFiles,
+    options: &ConfigureOptions,
+    prompt: &Prompt,
+) -> Result<(), CredentialsError> {
     let kind = options.kind.name();
     let region = project.require_primary_region()?.to_string();
     let profile = format!("{}-{kind}", project.short_name);
@@ -63,10 +71,21 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
 
     let mut overwrite = options.overwrite_existing_credentials;
     if already_configured && !(options.skip_access_keys_setup || overwrite) {
-        let extra = if options.skip_assumable_roles_setup { "" } else { " Continue on with assumable roles setup." };
+        let extra = if options.skip_assumable_roles_setup {
+            ""
+        } else {
+            " Continue on with assumable roles setup."
+        };
         let skip = format!("Skip credentials configuration.{extra}");
         let question = format!("Credentials already configured for {profile}:");
-        overwrite = prompt.select(&question, &[&skip, "Overwrite current credentials. Backups will be made."], SKIP_OR_OVERWRITE)? == 1;
+        overwrite = prompt.select(
+            &question,
+            &[
+                &skip,
+                "Overwrite current credentials. Backups will be made.",
+            ],
+            SKIP_OR_OVERWRITE,
+        )? == 1;
     }
 
     // Everything is learned first (keys checked, accounts listed, MFA device found) and only
@@ -75,18 +94,25 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
     let (keys, keys_are_new) = match stored {
         Some(stored) if options.skip_access_keys_setup || !overwrite => (stored, false),
         _ if options.skip_access_keys_setup => {
-            return Err(CredentialsError::NoStoredKeys { kind, profile, path: files.path(AwsFile::Credentials).display().to_string() });
+            return Err(CredentialsError::NoStoredKeys {
+                kind,
+                profile,
+                path: files.path(AwsFile::Credentials).display().to_string(),
+            });
         }
         _ => {
             info!("Configuring {kind} credentials.");
             let keys = obtain_keys(options.credentials_file.as_deref(), prompt)?;
-            let who = Client::new(&keys, &region).caller_identity().await.map_err(|error| {
-                if error.is_rejected_keys() {
-                    CredentialsError::RejectedKeys { kind, error }
-                } else {
-                    CredentialsError::Unverified { kind, error }
-                }
-            })?;
+            let who = Client::new(&keys, &region)
+                .caller_identity()
+                .await
+                .map_err(|error| {
+                    if error.is_rejected_keys() {
+                        CredentialsError::RejectedKeys { kind, error }
+                    } else {
+                        CredentialsError::Unverified { kind, error }
+                    }
+                })?;
             debug!("The {kind} keys belong to {}", who.arn);
             identity = Some(who);
             (keys, true)
@@ -112,12 +138,23 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
         info!("Skipping assumable roles configuration.");
     } else {
         info!("Attempting to fetch organization accounts.");
-        let organization = organization_accounts(options.kind, &keys, &credentials, &project.short_name, &region).await;
+        let organization = organization_accounts(
+            options.kind,
+            &keys,
+            &credentials,
+            &project.short_name,
+            &region,
+        )
+        .await;
         debug!("Organization accounts fetched: {}", organization.len());
         // Management and bootstrap users live in the management account: their own account id
         // is its id, whatever the organization calls it.
-        if matches!(options.kind, CredentialsKind::Management | CredentialsKind::Bootstrap)
-            && accounts.iter().any(|a| a.name == "management" && a.id.is_none())
+        if matches!(
+            options.kind,
+            CredentialsKind::Management | CredentialsKind::Bootstrap
+        ) && accounts
+            .iter()
+            .any(|a| a.name == "management" && a.id.is_none())
         {
             let who = known_identity(&mut identity, &client).await?;
             set_management_id(&mut accounts, &who.account);
@@ -125,7 +162,9 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
         merge_organization(&mut accounts, &organization, project.long_name.as_deref());
 
         if accounts.iter().all(|a| a.id.is_none()) {
-            info!("No organization has been created yet or no accounts were configured. Skipping assumable roles configuration.");
+            info!(
+                "No organization has been created yet or no accounts were configured. Skipping assumable roles configuration."
+            );
         } else {
             info!("Configuring assumable roles.");
             let mfa_serial = if options.fetch_mfa_device {
@@ -135,18 +174,33 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
             } else {
                 None
             };
-            profiles = Some(role_profiles(project, options.kind, &profile, &region, &accounts, mfa_serial.as_deref()));
+            profiles = Some(role_profiles(
+                project,
+                options.kind,
+                &profile,
+                &region,
+                &accounts,
+                mfa_serial.as_deref(),
+            ));
         }
     }
 
     if keys_are_new {
         credentials.set(&profile, "aws_access_key_id", &keys.access_key_id);
-        credentials.set(&profile, "aws_secret_access_key", keys.secret_access_key.expose());
+        credentials.set(
+            &profile,
+            "aws_secret_access_key",
+            keys.secret_access_key.expose(),
+        );
         if already_configured {
             info!("Backing up credentials file.");
         }
         files.write(AwsFile::Credentials, &credentials, &lock)?;
-        info!("{} credentials configured in: {}", capitalized(kind), files.path(AwsFile::Credentials).display());
+        info!(
+            "{} credentials configured in: {}",
+            capitalized(kind),
+            files.path(AwsFile::Credentials).display()
+        );
     }
     if let Some(profiles) = profiles {
         if files.path(AwsFile::Config).exists() {
@@ -160,7 +214,10 @@ pub async fn configure(project: &Project, files: &AwsFiles, options: &ConfigureO
             }
         }
         files.write(AwsFile::Config, &config, &lock)?;
-        info!("Account profiles configured in: {}", files.path(AwsFile::Config).display());
+        info!(
+            "Account profiles configured in: {}",
+            files.path(AwsFile::Config).display()
+        );
     }
     if let Some(id) = management_id_for_yaml {
         record_in_project_yaml(project, &id)?;
@@ -181,16 +238,29 @@ fn obtain_keys(file: Option<&Path>, prompt: &Prompt) -> Result<AwsKeys, Credenti
     )?;
     if means == 0 {
         let path = prompt.text("Path to access keys file:", KEYS_SOURCE, |p| {
-            if Path::new(p).is_file() { Ok(()) } else { Err(format!("{p} is not a file; give the path of the .csv file AWS gave you")) }
+            if Path::new(p).is_file() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{p} is not a file; give the path of the .csv file AWS gave you"
+                ))
+            }
         })?;
         return Ok(read_keys_file(Path::new(&path))?);
     }
     let access_key_id = prompt.text("Key:", KEYS_SOURCE, check_key_id)?;
     let secret_access_key = prompt.secret("Secret:", KEYS_SOURCE, check_secret)?;
-    Ok(AwsKeys { access_key_id, secret_access_key, session_token: None })
+    Ok(AwsKeys {
+        access_key_id,
+        secret_access_key,
+        session_token: None,
+    })
 }
 
-async fn known_identity(identity: &mut Option<CallerIdentity>, client: &Client) -> Result<CallerIdentity, CredentialsError> {
+async fn known_identity(
+    identity: &mut Option<CallerIdentity>,
+    client: &Client,
+) -> Result<CallerIdentity, CredentialsError> {
     if let Some(who) = identity {
         return Ok(who.clone());
     }
@@ -202,14 +272,23 @@ async fn known_identity(identity: &mut Option<CallerIdentity>, client: &Client) 
 fn set_management_id(accounts: &mut Vec<Account>, id: &str) {
     match accounts.iter_mut().find(|a| a.name == "management") {
         Some(account) => account.id = Some(id.to_string()),
-        None => accounts.insert(0, Account { name: "management".into(), email: None, id: Some(id.to_string()) }),
+        None => accounts.insert(
+            0,
+            Account {
+                name: "management".into(),
+                email: None,
+                id: Some(id.to_string()),
+            },
+        ),
     }
 }
 
 /// Writes the management account id into project.yaml, keeping the rest of the file.
 fn record_in_project_yaml(project: &Project, id: &str) -> Result<(), CredentialsError> {
     let path = project.root.join(PROJECT_YAML);
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(()) };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
     match project_yaml::set_account_id(&text, "management", id) {
         Ok(Some(edited)) if edited != text => {
             info!("Updating project configuration file.");
@@ -217,15 +296,23 @@ fn record_in_project_yaml(project: &Project, id: &str) -> Result<(), Credentials
         }
         Ok(_) => Ok(()),
         Err(why) => {
-            warn!("Left {} unchanged: {why}. Add `id: \"{id}\"` to the management account there by hand.", path.display());
+            warn!(
+                "Left {} unchanged: {why}. Add `id: \"{id}\"` to the management account there by hand.",
+                path.display()
+            );
             Ok(())
         }
     }
 }
 
 /// `<name>_account_id` and the `accounts` map in config/common.tfvars.
-fn record_in_common_tfvars(project: &Project, accounts: &[Account]) -> Result<(), CredentialsError> {
-    let Some(common) = &project.common else { return Ok(()) };
+fn record_in_common_tfvars(
+    project: &Project,
+    accounts: &[Account],
+) -> Result<(), CredentialsError> {
+    let Some(common) = &project.common else {
+        return Ok(());
+    };
     let mut common = common.clone();
     if common.record_account_ids(accounts)? {
         info!("Updating project's Terraform common configuration.");
@@ -235,8 +322,13 @@ fn record_in_common_tfvars(project: &Project, accounts: &[Account]) -> Result<()
 }
 
 fn write_project_file(path: &Path, text: &str) -> Result<(), CredentialsError> {
-    crate::atomic_file::write_keeping_mode(path, text)
-        .map_err(|source| CredentialsError::Files(crate::aws::AwsFilesError::Io { action: "write", path: path.to_path_buf(), source }))
+    crate::atomic_file::write_keeping_mode(path, text).map_err(|source| {
+        CredentialsError::Files(crate::aws::AwsFilesError::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        })
+    })
 }
 
 /// The organization's accounts, listed with keys allowed to: SECURITY users cannot, so the
@@ -249,9 +341,9 @@ async fn organization_accounts(
     region: &str,
 ) -> Vec<OrganizationAccount> {
     let lister = match kind {
-        CredentialsKind::Security => {
-            ["management", "bootstrap"].iter().find_map(|k| AwsKeys::stored_in(credentials, &format!("{short}-{k}")).map(|keys| (keys, *k)))
-        }
+        CredentialsKind::Security => ["management", "bootstrap"].iter().find_map(|k| {
+            AwsKeys::stored_in(credentials, &format!("{short}-{k}")).map(|keys| (keys, *k))
+        }),
         _ => Some((keys.clone(), kind.name())),
     };
     let Some((lister, lister_kind)) = lister else {
@@ -273,30 +365,52 @@ async fn organization_accounts(
 
 /// Takes organization ids for the project's accounts (names lose a `<project_name>-` prefix).
 /// Accounts only the organization knows are named, not added: profiles follow the project.
-fn merge_organization(accounts: &mut [Account], organization: &[OrganizationAccount], project_name: Option<&str>) {
+fn merge_organization(
+    accounts: &mut [Account],
+    organization: &[OrganizationAccount],
+    project_name: Option<&str>,
+) {
     let prefix = project_name.map(|p| format!("{p}-"));
     let mut unknown = Vec::new();
     for listed in organization {
-        let name = prefix.as_deref().and_then(|p| listed.name.strip_prefix(p)).unwrap_or(&listed.name);
+        let name = prefix
+            .as_deref()
+            .and_then(|p| listed.name.strip_prefix(p))
+            .unwrap_or(&listed.name);
         if let Some(account) = accounts.iter_mut().find(|a| a.name == name) {
             account.id = Some(listed.id.clone());
-        } else if !accounts.iter().any(|a| a.id.as_deref() == Some(listed.id.as_str())) {
+        } else if !accounts
+            .iter()
+            .any(|a| a.id.as_deref() == Some(listed.id.as_str()))
+        {
             unknown.push(name.to_string());
         }
     }
     if !unknown.is_empty() {
-        info!("The organization also has accounts the project does not list: {}.", unknown.join(", "));
+        info!(
+            "The organization also has accounts the project does not list: {}.",
+            unknown.join(", ")
+        );
     }
 }
 
 /// The caller's virtual MFA device (`arn:aws:iam::<id>:mfa/<name>`).
-async fn mfa_serial(client: &Client, who: &CallerIdentity, kind: &'static str) -> Result<String, CredentialsError> {
-    let user = who.user_name().ok_or_else(|| CredentialsError::NotAUser { kind, arn: who.arn.clone() })?;
+async fn mfa_serial(
+    client: &Client,
+    who: &CallerIdentity,
+    kind: &'static str,
+) -> Result<String, CredentialsError> {
+    let user = who.user_name().ok_or_else(|| CredentialsError::NotAUser {
+        kind,
+        arn: who.arn.clone(),
+    })?;
     let serials = client.mfa_device_serials(user).await?;
     serials
         .into_iter()
         .find(|s| s.starts_with("arn:aws") && s.contains(":mfa/"))
-        .ok_or_else(|| CredentialsError::NoMfaDevice { user: user.to_string() })
+        .ok_or_else(|| CredentialsError::NoMfaDevice {
+            user: user.to_string(),
+        })
 }
 
 /// `[profile <short>-<account>-<suffix>]` for every project account with an id (SPEC §2);
@@ -329,15 +443,24 @@ fn role_profiles(
         if let Some(serial) = mfa_serial {
             values.push(("mfa_serial", serial.to_string()));
         }
-        profiles.push((format!("{}-{}-{suffix}", project.short_name, account.name), values));
+        profiles.push((
+            format!("{}-{}-{suffix}", project.short_name, account.name),
+            values,
+        ));
     }
     if !without_id.is_empty() {
-        warn!("No account id known for {}: no profile written for them. Create them in the organization first.", without_id.join(", "));
+        warn!(
+            "No account id known for {}: no profile written for them. Create them in the organization first.",
+            without_id.join(", ")
+        );
     }
     profiles
 }
 
 fn capitalized(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -26,10 +26,16 @@ pub enum CredentialsError {
     #[error("could not check the {kind} keys with AWS: {error}")]
     Unverified { kind: &'static str, error: AwsError },
     #[error("no {kind} keys are stored in profile {profile} of {path}")]
-    NoStoredKeys { kind: &'static str, profile: String, path: String },
+    NoStoredKeys {
+        kind: &'static str,
+        profile: String,
+        path: String,
+    },
     #[error("no virtual MFA device found for IAM user {user}")]
     NoMfaDevice { user: String },
-    #[error("the {kind} keys do not belong to an IAM user ({arn}), so they have no MFA device to fetch")]
+    #[error(
+        "the {kind} keys do not belong to an IAM user ({arn}), so they have no MFA device to fetch"
+    )]
     NotAUser { kind: &'static str, arn: String },
     #[error(transparent)]
     Aws(#[from] AwsError),

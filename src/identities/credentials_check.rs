@@ -28,11 +28,18 @@ impl CheckRow {
 enum Access {
     Keys(AwsKeys),
     RoleWithMfa,
-    Role { role_arn: String, source: Option<AwsKeys> },
+    Role {
+        role_arn: String,
+        source: Option<AwsKeys>,
+    },
 }
 
 /// Checks every profile in `~/.aws/<short>/credentials` and `config`, in that order.
-pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> Result<Vec<CheckRow>, MfaError> {
+pub fn check(
+    project: &Project,
+    files: &AwsFiles,
+    prompt: &Prompt,
+) -> Result<Vec<CheckRow>, MfaError> {
     let config = files.read(AwsFile::Config)?;
     let credentials = files.read(AwsFile::Credentials)?;
     let region = project.require_primary_region()?.to_string();
@@ -53,26 +60,49 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> Result<Vec
     for name in &names {
         let expected = expected_account(project, &config, name);
         let index = rows.len();
-        rows.push(CheckRow { profile: name.clone(), expected_account: expected, account: None, arn: None, status: String::new() });
+        rows.push(CheckRow {
+            profile: name.clone(),
+            expected_account: expected,
+            account: None,
+            arn: None,
+            status: String::new(),
+        });
         match access(&config, &credentials, name) {
             Access::Keys(keys) => work.push((index, keys)),
             Access::RoleWithMfa => with_mfa.push(index),
-            Access::Role { role_arn, source: Some(keys) } => roles.push((index, role_arn, keys)),
+            Access::Role {
+                role_arn,
+                source: Some(keys),
+            } => roles.push((index, role_arn, keys)),
             Access::Role { source: None, .. } => rows[index].status = "missing keys".into(),
         }
     }
 
     if !with_mfa.is_empty() {
         let profiles: Vec<String> = with_mfa.iter().map(|i| rows[*i].profile.clone()).collect();
-        match mfa::profile_credentials(files, &region, &profiles, prompt, MfaSettings::from_env(&project.env), false) {
+        match mfa::profile_credentials(
+            files,
+            &region,
+            &profiles,
+            prompt,
+            MfaSettings::from_env(&project.env),
+            false,
+        ) {
             Ok(made) => work.extend(with_mfa.iter().zip(made).map(|(i, m)| (*i, m.keys))),
-            Err(MfaError::NoSourceKeys { .. }) => with_mfa.iter().for_each(|i| rows[*i].status = "missing keys".into()),
-            Err(MfaError::Aws(e)) => with_mfa.iter().for_each(|i| rows[*i].status = status_of(&e)),
+            Err(MfaError::NoSourceKeys { .. }) => with_mfa
+                .iter()
+                .for_each(|i| rows[*i].status = "missing keys".into()),
+            Err(MfaError::Aws(e)) => with_mfa
+                .iter()
+                .for_each(|i| rows[*i].status = status_of(&e)),
             Err(e) => return Err(e),
         }
     }
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime can always be built");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime can always be built");
     let results = runtime.block_on(async {
         let limit = Arc::new(tokio::sync::Semaphore::new(8));
         let mut tasks = tokio::task::JoinSet::new();
@@ -87,7 +117,9 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> Result<Vec
             let (limit, region) = (Arc::clone(&limit), region.clone());
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                let assumed = Client::new(&keys, &region).assume_role(&role_arn, "leverage-check", 900).await;
+                let assumed = Client::new(&keys, &region)
+                    .assume_role(&role_arn, "leverage-check", 900)
+                    .await;
                 let identity = match assumed {
                     Ok(role) => Client::new(&role.keys, &region).caller_identity().await,
                     Err(e) => Err(e),
@@ -103,7 +135,11 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> Result<Vec
             Ok(identity) => {
                 row.status = match &row.expected_account {
                     Some(expected) if *expected != identity.account => "wrong account".into(),
-                    _ if !project.accounts.iter().any(|a| a.id.as_deref() == Some(identity.account.as_str())) => {
+                    _ if !project
+                        .accounts
+                        .iter()
+                        .any(|a| a.id.as_deref() == Some(identity.account.as_str())) =>
+                    {
                         "account not in project".into()
                     }
                     _ => "ok".into(),
@@ -121,12 +157,16 @@ fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
     let get = |key: &str| mfa::profile_setting(config, name, key);
     match get("role_arn") {
         Some(_) if get("mfa_serial").is_some() => Access::RoleWithMfa,
-        Some(role_arn) => {
-            Access::Role { role_arn: role_arn.to_string(), source: get("source_profile").and_then(|p| AwsKeys::stored_in(credentials, p)) }
-        }
+        Some(role_arn) => Access::Role {
+            role_arn: role_arn.to_string(),
+            source: get("source_profile").and_then(|p| AwsKeys::stored_in(credentials, p)),
+        },
         None => match AwsKeys::stored_in(credentials, name) {
             Some(keys) => Access::Keys(keys),
-            None => Access::Role { role_arn: String::new(), source: None },
+            None => Access::Role {
+                role_arn: String::new(),
+                source: None,
+            },
         },
     }
 }
@@ -135,10 +175,15 @@ fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
 /// account their user lives in.
 fn expected_account(project: &Project, config: &Ini, name: &str) -> Option<String> {
     if let Some(arn) = mfa::profile_setting(config, name, "role_arn") {
-        return arn.split(':').nth(4).filter(|id| !id.is_empty()).map(str::to_string);
+        return arn
+            .split(':')
+            .nth(4)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string);
     }
     let short = &project.short_name;
-    let account = if *name == format!("{short}-management") || *name == format!("{short}-bootstrap") {
+    let account = if *name == format!("{short}-management") || *name == format!("{short}-bootstrap")
+    {
         "management"
     } else if *name == format!("{short}-security") {
         "security"

@@ -47,14 +47,28 @@ pub fn has_secret_key_for(home: Option<&Path>, message: &Path) -> Result<bool, G
         .any(|keyid| recipients.iter().any(|r| r == &keyid.to_uppercase())))
 }
 
-fn run_raw(home: Option<&Path>, args: &[&str], input: &[u8]) -> Result<(Vec<u8>, Option<GpgError>), GpgError> {
+fn run_raw(
+    home: Option<&Path>,
+    args: &[&str],
+    input: &[u8],
+) -> Result<(Vec<u8>, Option<GpgError>), GpgError> {
     let mut command = Command::new("gpg");
-    command.args(["--batch", "--no-tty", "--quiet"]).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .args(["--batch", "--no-tty", "--quiet"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if let Some(home) = home {
         command.env("GNUPGHOME", home);
     }
-    let mut child =
-        command.spawn().map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { GpgError::Missing } else { GpgError::Io(e) })?;
+    let mut child = command.spawn().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            GpgError::Missing
+        } else {
+            GpgError::Io(e)
+        }
+    })?;
     let mut stdin = child.stdin.take().expect("piped stdin");
     let input = input.to_vec();
     let writer = std::thread::spawn(move || {
@@ -66,7 +80,12 @@ fn run_raw(home: Option<&Path>, args: &[&str], input: &[u8]) -> Result<(Vec<u8>,
         return Ok((out.stdout, None));
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let detail = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
+    let detail = stderr
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("no message")
+        .trim()
+        .to_string();
     let error = if stderr.contains("No secret key") || stderr.contains("no secret key") {
         GpgError::NoSecretKey { detail }
     } else if stderr.contains("Bad passphrase") || stderr.contains("bad passphrase") {
@@ -79,7 +98,12 @@ fn run_raw(home: Option<&Path>, args: &[&str], input: &[u8]) -> Result<(Vec<u8>,
 
 /// A private, empty GNUPGHOME removed on drop.
 pub fn scratch_home() -> std::io::Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix("leverage-gnupg-").tempdir()?;
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    let dir = tempfile::Builder::new()
+        .prefix("leverage-gnupg-")
+        .tempdir()?;
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )?;
     Ok(dir)
 }

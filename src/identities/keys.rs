@@ -11,10 +11,17 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyStatus {
-    Valid { algorithm: String, fingerprint: String, expires: Option<String> },
+    Valid {
+        algorithm: String,
+        fingerprint: String,
+        expires: Option<String>,
+    },
     Missing,
     Corrupt(String),
-    Expired { fingerprint: String, expired: String },
+    Expired {
+        fingerprint: String,
+        expired: String,
+    },
 }
 
 /// One referenced key file and what was found.
@@ -45,7 +52,12 @@ impl Visit for KeyPaths {
 /// Every key referenced by every account's `global/base-identities/users.tf`.
 pub fn check(root: &Path) -> Result<Vec<KeyReport>, ProjectError> {
     let mut accounts: Vec<PathBuf> = std::fs::read_dir(root)
-        .map(|e| e.flatten().map(|e| e.path()).filter(|p| p.join("global/base-identities/users.tf").is_file()).collect())
+        .map(|e| {
+            e.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.join("global/base-identities/users.tf").is_file())
+                .collect()
+        })
         .unwrap_or_default();
     accounts.sort();
     let mut reports = Vec::new();
@@ -57,7 +69,11 @@ pub fn check(root: &Path) -> Result<Vec<KeyReport>, ProjectError> {
         for relative in paths.0 {
             let path = layer.join(&relative);
             reports.push(KeyReport {
-                account: account_dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                account: account_dir
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
                 user: relative.trim_start_matches("keys/").to_string(),
                 path: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
                 status: inspect(&path),
@@ -69,7 +85,9 @@ pub fn check(root: &Path) -> Result<Vec<KeyReport>, ProjectError> {
 
 /// What gpg makes of a key file: Leverage stores `gpg --export | base64`; armored keys work too.
 fn inspect(path: &Path) -> KeyStatus {
-    let Ok(content) = std::fs::read(path) else { return KeyStatus::Missing };
+    let Ok(content) = std::fs::read(path) else {
+        return KeyStatus::Missing;
+    };
     let text = String::from_utf8_lossy(&content);
     let key = if text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
         content.clone()
@@ -80,23 +98,47 @@ fn inspect(path: &Path) -> KeyStatus {
             Err(_) => return KeyStatus::Corrupt("neither base64 nor an armored public key".into()),
         }
     };
-    let Ok(home) = gpg::scratch_home() else { return KeyStatus::Corrupt("could not make a scratch keyring".into()) };
-    let listing = match gpg::run(Some(home.path()), &["--with-colons", "--import-options", "show-only", "--import"], &key) {
+    let Ok(home) = gpg::scratch_home() else {
+        return KeyStatus::Corrupt("could not make a scratch keyring".into());
+    };
+    let listing = match gpg::run(
+        Some(home.path()),
+        &["--with-colons", "--import-options", "show-only", "--import"],
+        &key,
+    ) {
         Ok(listing) => String::from_utf8_lossy(&listing).into_owned(),
         Err(e) => return KeyStatus::Corrupt(format!("not an OpenPGP public key ({e})")),
     };
-    let fields =
-        |prefix: &str| listing.lines().find(|l| l.starts_with(prefix)).map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>());
+    let fields = |prefix: &str| {
+        listing
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
+    };
     let (Some(public), Some(fingerprint)) = (fields("pub:"), fields("fpr:")) else {
         return KeyStatus::Corrupt("no public key in it".into());
     };
     let fingerprint = fingerprint.get(9).cloned().unwrap_or_default();
     let algorithm = algorithm_name(&public);
-    let expires = public.get(6).filter(|e| !e.is_empty()).and_then(|e| e.parse::<i64>().ok());
-    let date = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let expires = public
+        .get(6)
+        .filter(|e| !e.is_empty())
+        .and_then(|e| e.parse::<i64>().ok());
+    let date = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
     match expires {
-        Some(t) if t <= chrono::Utc::now().timestamp() => KeyStatus::Expired { fingerprint, expired: date(t) },
-        expires => KeyStatus::Valid { algorithm, fingerprint, expires: expires.map(date) },
+        Some(t) if t <= chrono::Utc::now().timestamp() => KeyStatus::Expired {
+            fingerprint,
+            expired: date(t),
+        },
+        expires => KeyStatus::Valid {
+            algorithm,
+            fingerprint,
+            expires: expires.map(date),
+        },
     }
 }
 

@@ -16,7 +16,12 @@ pub struct FileChange {
 impl FileChange {
     /// A unified diff with paths relative to the project root.
     pub fn diff(&self, root: &Path) -> String {
-        let name = self.path.strip_prefix(root).unwrap_or(&self.path).display().to_string();
+        let name = self
+            .path
+            .strip_prefix(root)
+            .unwrap_or(&self.path)
+            .display()
+            .to_string();
         similar::TextDiff::from_lines(&self.before, &self.after)
             .unified_diff()
             .header(&format!("a/{name}"), &format!("b/{name}"))
@@ -38,14 +43,24 @@ pub fn plan(project: &Project, enable: bool) -> Result<Plan, ProjectError> {
     let mut plan = Plan::default();
     let short = &project.short_name;
     for account in account_dirs(&project.root) {
-        let roles = project.root.join(&account).join("global/base-identities/roles.tf");
+        let roles = project
+            .root
+            .join(&account)
+            .join("global/base-identities/roles.tf");
         if roles.is_file() {
             let mut file = HclFile::read(&roles)?;
             let before = file.text().to_string();
             match file.set_block_bool(OAAR_ROLE, "role_requires_mfa", enable)? {
-                Some(true) => plan.changes.push(FileChange { path: roles, before, after: file.text().to_string() }),
+                Some(true) => plan.changes.push(FileChange {
+                    path: roles,
+                    before,
+                    after: file.text().to_string(),
+                }),
                 Some(false) => {}
-                None => plan.skipped.push((roles, "no `role_requires_mfa` in module \"iam_assumable_role_oaar\"".into())),
+                None => plan.skipped.push((
+                    roles,
+                    "no `role_requires_mfa` in module \"iam_assumable_role_oaar\"".into(),
+                )),
             }
         }
         let backend = project.root.join(&account).join("config/backend.tfvars");
@@ -57,20 +72,34 @@ pub fn plan(project: &Project, enable: bool) -> Result<Plan, ProjectError> {
             (false, _) => format!("{short}-{account}-oaar"),
         };
         match file.string("profile") {
-            None => plan.skipped.push((backend, "no `profile = \"...\"`".into())),
+            None => plan
+                .skipped
+                .push((backend, "no `profile = \"...\"`".into())),
             Some(current) if current == wanted => {}
             Some(_) => {
                 let before = file.text().to_string();
                 file.set_top_level_string("profile", &wanted)?;
-                plan.changes.push(FileChange { path: backend, before, after: file.text().to_string() });
+                plan.changes.push(FileChange {
+                    path: backend,
+                    before,
+                    after: file.text().to_string(),
+                });
             }
         }
     }
     let build_env = project.root.join(crate::project::BUILD_ENV);
     let before = std::fs::read_to_string(&build_env).unwrap_or_default();
-    let after = set_env_line(&before, "MFA_ENABLED", if enable { "true" } else { "false" });
+    let after = set_env_line(
+        &before,
+        "MFA_ENABLED",
+        if enable { "true" } else { "false" },
+    );
     if after != before {
-        plan.changes.push(FileChange { path: build_env, before, after });
+        plan.changes.push(FileChange {
+            path: build_env,
+            before,
+            after,
+        });
     }
     Ok(plan)
 }
@@ -131,8 +160,21 @@ mod tests {
 
     #[test]
     fn the_env_line_is_replaced_or_added() {
-        assert_eq!(set_env_line("# c\nPROJECT=bb\nMFA_ENABLED=false\n", "MFA_ENABLED", "true"), "# c\nPROJECT=bb\nMFA_ENABLED=true\n");
-        assert_eq!(set_env_line("PROJECT=bb\n", "MFA_ENABLED", "true"), "PROJECT=bb\nMFA_ENABLED=true\n");
-        assert_eq!(set_env_line("MFA_ENABLED_X=1", "MFA_ENABLED", "true"), "MFA_ENABLED_X=1\nMFA_ENABLED=true\n");
+        assert_eq!(
+            set_env_line(
+                "# c\nPROJECT=bb\nMFA_ENABLED=false\n",
+                "MFA_ENABLED",
+                "true"
+            ),
+            "# c\nPROJECT=bb\nMFA_ENABLED=true\n"
+        );
+        assert_eq!(
+            set_env_line("PROJECT=bb\n", "MFA_ENABLED", "true"),
+            "PROJECT=bb\nMFA_ENABLED=true\n"
+        );
+        assert_eq!(
+            set_env_line("MFA_ENABLED_X=1", "MFA_ENABLED", "true"),
+            "MFA_ENABLED_X=1\nMFA_ENABLED=true\n"
+        );
     }
 }

@@ -16,13 +16,20 @@ pub enum PasswordError {
     #[error("`output -json` did not print JSON: {detail}")]
     OutputNotJson { detail: String },
     #[error("no output {output} for {user}; users with a password output: {users}")]
-    NoOutput { user: String, output: String, users: String },
+    NoOutput {
+        user: String,
+        output: String,
+        users: String,
+    },
     #[error("the output {output} is not base64 text")]
     NotBase64 { output: String },
     #[error("the output {output} is not an OpenPGP message")]
     NotOpenPgp { output: String },
     #[error("could not read the key file {}: {source}", path.display())]
-    KeyFile { path: PathBuf, source: std::io::Error },
+    KeyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{} is not an OpenPGP secret key: {detail}", path.display())]
     NotASecretKey { path: PathBuf, detail: String },
     #[error("the key in {} cannot decrypt the password ({detail})", path.display())]
@@ -59,26 +66,53 @@ impl PasswordError {
 
 /// The output name upstream's users.tf module gives the encrypted password.
 pub fn output_name(user: &str) -> String {
-    format!("user_{}_login_profile_encrypted_password", user.replace(['.', '-'], "_"))
+    format!(
+        "user_{}_login_profile_encrypted_password",
+        user.replace(['.', '-'], "_")
+    )
 }
 
 /// The encrypted password of `user` from `output -json` text, as OpenPGP bytes.
 pub fn encrypted_password(output_json: &str, user: &str) -> Result<Vec<u8>, PasswordError> {
     let outputs: serde_json::Value =
-        serde_json::from_str(output_json).map_err(|e| PasswordError::OutputNotJson { detail: e.to_string() })?;
+        serde_json::from_str(output_json).map_err(|e| PasswordError::OutputNotJson {
+            detail: e.to_string(),
+        })?;
     let output = output_name(user);
-    let Some(value) = outputs.get(&output).and_then(|o| o.get("value")).and_then(|v| v.as_str()) else {
+    let Some(value) = outputs
+        .get(&output)
+        .and_then(|o| o.get("value"))
+        .and_then(|v| v.as_str())
+    else {
         let mut users: Vec<&str> = outputs
             .as_object()
-            .map(|o| o.keys().filter_map(|k| k.strip_prefix("user_")?.strip_suffix("_login_profile_encrypted_password")).collect())
+            .map(|o| {
+                o.keys()
+                    .filter_map(|k| {
+                        k.strip_prefix("user_")?
+                            .strip_suffix("_login_profile_encrypted_password")
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         users.sort();
-        let users = if users.is_empty() { "none".to_string() } else { users.join(", ") };
-        return Err(PasswordError::NoOutput { user: user.to_string(), output, users });
+        let users = if users.is_empty() {
+            "none".to_string()
+        } else {
+            users.join(", ")
+        };
+        return Err(PasswordError::NoOutput {
+            user: user.to_string(),
+            output,
+            users,
+        });
     };
     let compact: String = value.split_whitespace().collect();
-    let bytes =
-        base64::engine::general_purpose::STANDARD.decode(compact).map_err(|_| PasswordError::NotBase64 { output: output.clone() })?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|_| PasswordError::NotBase64 {
+            output: output.clone(),
+        })?;
     // Every OpenPGP packet starts with a tag byte whose high bit is set.
     if bytes.first().is_none_or(|b| b & 0x80 == 0) {
         return Err(PasswordError::NotOpenPgp { output });
@@ -89,20 +123,38 @@ pub fn encrypted_password(output_json: &str, user: &str) -> Result<Vec<u8>, Pass
 /// Decrypts with the armored (or binary) secret key in `key_file`, in process (rPGP), or
 /// without one through the user's own gpg (keyring, agent, pinentry). Off a terminal, a
 /// passphrase is read through `prompt`.
-pub fn decrypt(message: &[u8], key_file: Option<&Path>, prompt: &Prompt, interactive: bool) -> Result<Secret, PasswordError> {
+pub fn decrypt(
+    message: &[u8],
+    key_file: Option<&Path>,
+    prompt: &Prompt,
+    interactive: bool,
+) -> Result<Secret, PasswordError> {
     match key_file {
         Some(path) => decrypt_with_key_file(message, path, prompt),
         None => decrypt_with_gpg(message, prompt, interactive),
     }
 }
 
-fn decrypt_with_key_file(message: &[u8], path: &Path, prompt: &Prompt) -> Result<Secret, PasswordError> {
+fn decrypt_with_key_file(
+    message: &[u8],
+    path: &Path,
+    prompt: &Prompt,
+) -> Result<Secret, PasswordError> {
     use pgp::composed::{Deserializable, Message, SignedSecretKey};
     use pgp::types::Password;
-    let bytes = std::fs::read(path).map_err(|source| PasswordError::KeyFile { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| PasswordError::KeyFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let (key, _) = SignedSecretKey::from_armor_single(std::io::Cursor::new(&bytes))
-        .or_else(|_| SignedSecretKey::from_bytes(std::io::Cursor::new(&bytes)).map(|k| (k, Default::default())))
-        .map_err(|e| PasswordError::NotASecretKey { path: path.to_path_buf(), detail: e.to_string() })?;
+        .or_else(|_| {
+            SignedSecretKey::from_bytes(std::io::Cursor::new(&bytes))
+                .map(|k| (k, Default::default()))
+        })
+        .map_err(|e| PasswordError::NotASecretKey {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
     let attempt = |password: &Password| -> Result<String, String> {
         let parsed = Message::from_bytes(message).map_err(|e| e.to_string())?;
         let mut plain = parsed.decrypt(password, &key).map_err(|e| e.to_string())?;
@@ -112,22 +164,44 @@ fn decrypt_with_key_file(message: &[u8], path: &Path, prompt: &Prompt) -> Result
         }
         plain.as_data_string().map_err(|e| e.to_string())
     };
-    let protected =
-        key.primary_key.secret_params().is_encrypted() || key.secret_subkeys.iter().any(|s| s.key.secret_params().is_encrypted());
+    let protected = key.primary_key.secret_params().is_encrypted()
+        || key
+            .secret_subkeys
+            .iter()
+            .any(|s| s.key.secret_params().is_encrypted());
     let password = if protected {
-        let passphrase = prompt.secret("Passphrase of your OpenPGP key:", "give the passphrase on standard input", |_| Ok(()))?;
+        let passphrase = prompt.secret(
+            "Passphrase of your OpenPGP key:",
+            "give the passphrase on standard input",
+            |_| Ok(()),
+        )?;
         let password = Password::from(passphrase.expose());
-        if !key.primary_key.unlock(&password, |_, _| Ok(())).is_ok_and(|unlocked| unlocked.is_ok()) {
-            return Err(PasswordError::WrongPassphrase { path: path.to_path_buf() });
+        if !key
+            .primary_key
+            .unlock(&password, |_, _| Ok(()))
+            .is_ok_and(|unlocked| unlocked.is_ok())
+        {
+            return Err(PasswordError::WrongPassphrase {
+                path: path.to_path_buf(),
+            });
         }
         password
     } else {
         Password::empty()
     };
-    attempt(&password).map(Secret::new).map_err(|detail| PasswordError::KeyDoesNotMatch { path: path.to_path_buf(), detail })
+    attempt(&password)
+        .map(Secret::new)
+        .map_err(|detail| PasswordError::KeyDoesNotMatch {
+            path: path.to_path_buf(),
+            detail,
+        })
 }
 
-fn decrypt_with_gpg(message: &[u8], prompt: &Prompt, interactive: bool) -> Result<Secret, PasswordError> {
+fn decrypt_with_gpg(
+    message: &[u8],
+    prompt: &Prompt,
+    interactive: bool,
+) -> Result<Secret, PasswordError> {
     let scratch = gpg::scratch_home().map_err(GpgError::Io)?;
     let message_path = scratch.path().join("password.gpg");
     std::fs::write(&message_path, message).map_err(GpgError::Io)?;
@@ -136,11 +210,29 @@ fn decrypt_with_gpg(message: &[u8], prompt: &Prompt, interactive: bool) -> Resul
         gpg::run(None, &["--decrypt", &message_arg], b"")?
     } else {
         // Loopback: first as if the key had no passphrase, then with the one the user gives.
-        let loopback = ["--pinentry-mode", "loopback", "--passphrase-fd", "0", "--decrypt", &message_arg];
+        let loopback = [
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase-fd",
+            "0",
+            "--decrypt",
+            &message_arg,
+        ];
         match gpg::run(None, &loopback, b"\n") {
-            Err(GpgError::BadPassphrase | GpgError::NoSecretKey { .. }) if gpg::has_secret_key_for(None, &message_path)? => {
-                let passphrase = prompt.secret("Passphrase of your OpenPGP key:", "give the passphrase on standard input", |_| Ok(()))?;
-                gpg::run(None, &loopback, format!("{}\n", passphrase.expose()).as_bytes()).map_err(|e| match e {
+            Err(GpgError::BadPassphrase | GpgError::NoSecretKey { .. })
+                if gpg::has_secret_key_for(None, &message_path)? =>
+            {
+                let passphrase = prompt.secret(
+                    "Passphrase of your OpenPGP key:",
+                    "give the passphrase on standard input",
+                    |_| Ok(()),
+                )?;
+                gpg::run(
+                    None,
+                    &loopback,
+                    format!("{}\n", passphrase.expose()).as_bytes(),
+                )
+                .map_err(|e| match e {
                     GpgError::NoSecretKey { .. } => GpgError::BadPassphrase,
                     other => other,
                 })?
@@ -157,14 +249,19 @@ mod tests {
 
     #[test]
     fn the_output_name_follows_upstream() {
-        assert_eq!(output_name("natasha.romanoff"), "user_natasha_romanoff_login_profile_encrypted_password");
-        assert_eq!(output_name("mary-jane.watson"), "user_mary_jane_watson_login_profile_encrypted_password");
+        assert_eq!(
+            output_name("natasha.romanoff"),
+            "user_natasha_romanoff_login_profile_encrypted_password"
+        );
+        assert_eq!(
+            output_name("mary-jane.watson"),
+            "user_mary_jane_watson_login_profile_encrypted_password"
+        );
     }
 
     #[test]
     fn a_missing_output_lists_the_users_that_have_one() {
-        let json =
-            r#"{"user_bruce_banner_login_profile_encrypted_password": {"sensitive": true, "value": "wcBMA"}, "other": {"value": 1}}"#;
+        let json = r#"{"user_bruce_banner_login_profile_encrypted_password": {"sensitive": true, "value": "wcBMA"}, "other": {"value": 1}}"#;
         let error = encrypted_password(json, "natasha.romanoff").unwrap_err();
         assert_eq!(
             error.to_string(),
@@ -174,9 +271,17 @@ mod tests {
 
     #[test]
     fn values_must_be_base64_openpgp() {
-        let json = |v: &str| format!(r#"{{"user_x_login_profile_encrypted_password": {{"value": "{v}"}}}}"#);
-        assert!(matches!(encrypted_password(&json("not base64!"), "x"), Err(PasswordError::NotBase64 { .. })));
-        assert!(matches!(encrypted_password(&json("aGVsbG8="), "x"), Err(PasswordError::NotOpenPgp { .. })));
+        let json = |v: &str| {
+            format!(r#"{{"user_x_login_profile_encrypted_password": {{"value": "{v}"}}}}"#)
+        };
+        assert!(matches!(
+            encrypted_password(&json("not base64!"), "x"),
+            Err(PasswordError::NotBase64 { .. })
+        ));
+        assert!(matches!(
+            encrypted_password(&json("aGVsbG8="), "x"),
+            Err(PasswordError::NotOpenPgp { .. })
+        ));
         assert_eq!(encrypted_password(&json("hQ=="), "x").unwrap(), [0x85]);
     }
 }

@@ -36,12 +36,22 @@ pub struct CacheLock {
 
 impl Cache {
     pub fn new(aws_dir: &Path) -> Cache {
-        Cache { dir: aws_dir.join("cache") }
+        Cache {
+            dir: aws_dir.join("cache"),
+        }
     }
 
     pub fn lock(&self) -> std::io::Result<CacheLock> {
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(&self.dir)?;
-        let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(self.dir.join(".lock"))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(self.dir.join(".lock"))?;
         file.lock()?;
         Ok(CacheLock { _file: file })
     }
@@ -51,18 +61,28 @@ impl Cache {
     }
 
     /// The entry `name` if it is readable and valid until after `valid_until`.
-    pub fn load(&self, name: &str, valid_until: chrono::DateTime<chrono::Utc>) -> Option<TemporaryCredentials> {
+    pub fn load(
+        &self,
+        name: &str,
+        valid_until: chrono::DateTime<chrono::Utc>,
+    ) -> Option<TemporaryCredentials> {
         let text = fs::read_to_string(self.path(name)).ok()?;
         let entry: Entry = match serde_json::from_str(&text) {
             Ok(entry) => entry,
             Err(e) => {
-                tracing::warn!("Ignoring the corrupt cache entry {} ({e}); it will be replaced.", self.path(name).display());
+                tracing::warn!(
+                    "Ignoring the corrupt cache entry {} ({e}); it will be replaced.",
+                    self.path(name).display()
+                );
                 return None;
             }
         };
         let c = entry.credentials;
         if c.expiration <= valid_until {
-            tracing::debug!("Cache entry {name} expires at {}: too soon to reuse", c.expiration);
+            tracing::debug!(
+                "Cache entry {name} expires at {}: too soon to reuse",
+                c.expiration
+            );
             return None;
         }
         Some(TemporaryCredentials {
@@ -80,7 +100,12 @@ impl Cache {
             credentials: EntryCredentials {
                 access_key_id: credentials.keys.access_key_id.clone(),
                 secret_access_key: credentials.keys.secret_access_key.expose().to_string(),
-                session_token: credentials.keys.session_token.as_ref().map(|t| t.expose().to_string()).unwrap_or_default(),
+                session_token: credentials
+                    .keys
+                    .session_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string())
+                    .unwrap_or_default(),
                 expiration: credentials.expiration,
             },
         };
@@ -90,7 +115,9 @@ impl Cache {
 
     /// Removes every entry; returns how many there were.
     pub fn clear(&self) -> std::io::Result<usize> {
-        let Ok(entries) = fs::read_dir(&self.dir) else { return Ok(0) };
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
         let mut removed = 0;
         for entry in entries.flatten() {
             if entry.file_name() != ".lock" && entry.path().is_file() {

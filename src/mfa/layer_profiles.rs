@@ -52,7 +52,9 @@ fn evaluate(expression: &Expression, vars: &Variables) -> Option<String> {
             for element in template.iter() {
                 match element {
                     Element::Literal(literal) => value.push_str(literal.as_str()),
-                    Element::Interpolation(interpolation) => value.push_str(&variable(&interpolation.expr, vars)?),
+                    Element::Interpolation(interpolation) => {
+                        value.push_str(&variable(&interpolation.expr, vars)?)
+                    }
                     Element::Directive(_) => return None,
                 }
             }
@@ -63,10 +65,18 @@ fn evaluate(expression: &Expression, vars: &Variables) -> Option<String> {
 }
 
 fn variable(expression: &Expression, vars: &Variables) -> Option<String> {
-    let Expression::Traversal(traversal) = expression else { return None };
-    let Expression::Variable(root) = &traversal.expr else { return None };
-    let [operator] = traversal.operators.as_slice() else { return None };
-    let TraversalOperator::GetAttr(name) = operator.value() else { return None };
+    let Expression::Traversal(traversal) = expression else {
+        return None;
+    };
+    let Expression::Variable(root) = &traversal.expr else {
+        return None;
+    };
+    let [operator] = traversal.operators.as_slice() else {
+        return None;
+    };
+    let TraversalOperator::GetAttr(name) = operator.value() else {
+        return None;
+    };
     match (root.as_str(), name.as_str()) {
         ("var", "project") => Some(vars.project.to_string()),
         ("var", "profile") => vars.profile.map(str::to_string),
@@ -113,8 +123,22 @@ terraform {
             "locals {\n  profile = \"bb-network-devops\"\n  other = local.profile\n}\nprovider \"aws\" {\n  profile = local.profile\n}\n",
         )
         .unwrap();
-        std::fs::write(dir.path().join("main.tf"), "provider \"aws\" {\n  profile = \"ignored-main\"\n}\n").unwrap();
-        let vars = Variables { project: "bb", profile: Some("bb-apps-devstg-devops") };
-        assert_eq!(layer_profiles(dir.path(), &vars).unwrap(), ["bb-apps-devstg-devops", "bb-shared-devops", "bb-network-devops"]);
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "provider \"aws\" {\n  profile = \"ignored-main\"\n}\n",
+        )
+        .unwrap();
+        let vars = Variables {
+            project: "bb",
+            profile: Some("bb-apps-devstg-devops"),
+        };
+        assert_eq!(
+            layer_profiles(dir.path(), &vars).unwrap(),
+            [
+                "bb-apps-devstg-devops",
+                "bb-shared-devops",
+                "bb-network-devops"
+            ]
+        );
     }
 }

@@ -9,7 +9,9 @@ pub mod layer_profiles;
 
 pub use cache::Cache;
 
-use crate::aws::{AwsError, AwsFile, AwsFiles, AwsFilesError, AwsKeys, Client, Ini, TemporaryCredentials};
+use crate::aws::{
+    AwsError, AwsFile, AwsFiles, AwsFilesError, AwsKeys, Client, Ini, TemporaryCredentials,
+};
 use crate::project::{BuildEnv, ProjectError};
 use crate::ui::{Prompt, PromptError};
 use std::path::PathBuf;
@@ -23,15 +25,26 @@ pub enum MfaError {
     #[error(transparent)]
     Prompt(#[from] PromptError),
     #[error("profile {profile} has no {key} in {}", path.display())]
-    MissingKey { profile: String, key: &'static str, path: PathBuf },
+    MissingKey {
+        profile: String,
+        key: &'static str,
+        path: PathBuf,
+    },
     #[error("source profile {source_profile} (of {profile}) has no keys in {}", path.display())]
-    NoSourceKeys { profile: String, source_profile: String, path: PathBuf },
+    NoSourceKeys {
+        profile: String,
+        source_profile: String,
+        path: PathBuf,
+    },
     #[error("Maximum retries reached: no valid MFA code for {serial} after 3 tries")]
     TooManyTries { serial: String },
     #[error("{0}")]
     Aws(#[from] AwsError),
     #[error("could not use the MFA cache {}: {source}", path.display())]
-    Cache { path: PathBuf, source: std::io::Error },
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl MfaError {
@@ -83,9 +96,17 @@ impl MfaSettings {
 #[derive(Debug, Clone)]
 enum ProfileSource {
     /// Assumes `role_arn` from `source_profile`'s keys, with `mfa_serial`.
-    Role { role_arn: String, mfa_serial: String, source_profile: String, region: Option<String> },
+    Role {
+        role_arn: String,
+        mfa_serial: String,
+        source_profile: String,
+        region: Option<String>,
+    },
     /// Keys of its own in the credentials file (e.g. the bootstrap profile): passed as they are.
-    Keys { keys: AwsKeys, region: Option<String> },
+    Keys {
+        keys: AwsKeys,
+        region: Option<String>,
+    },
 }
 
 /// The private config + credentials pair the child process reads; removed on drop.
@@ -129,11 +150,16 @@ pub fn profile_credentials(
 ) -> Result<Vec<ProfileCredentials>, MfaError> {
     let config = files.read(AwsFile::Config)?;
     let credentials = files.read(AwsFile::Credentials)?;
-    let sources: Vec<(String, ProfileSource)> =
-        profiles.iter().map(|p| resolve(files, &config, &credentials, p).map(|s| (p.clone(), s))).collect::<Result<_, _>>()?;
+    let sources: Vec<(String, ProfileSource)> = profiles
+        .iter()
+        .map(|p| resolve(files, &config, &credentials, p).map(|s| (p.clone(), s)))
+        .collect::<Result<_, _>>()?;
 
     let cache = Cache::new(&files.dir);
-    let cache_error = |source| MfaError::Cache { path: cache.dir.clone(), source };
+    let cache_error = |source| MfaError::Cache {
+        path: cache.dir.clone(),
+        source,
+    };
     let _lock = cache.lock().map_err(cache_error)?;
     let valid_until = chrono::Utc::now() + chrono::Duration::seconds(settings.margin_seconds);
 
@@ -142,11 +168,22 @@ pub fn profile_credentials(
     let mut made: Vec<ProfileCredentials> = Vec::new();
     for (profile, source) in &sources {
         match source {
-            ProfileSource::Keys { keys, region } => {
-                made.push(ProfileCredentials { profile: profile.clone(), keys: keys.clone(), region: region.clone() })
-            }
-            ProfileSource::Role { role_arn, mfa_serial, source_profile, region: profile_region } => {
-                let cached = if force { None } else { cache.load(profile, valid_until) };
+            ProfileSource::Keys { keys, region } => made.push(ProfileCredentials {
+                profile: profile.clone(),
+                keys: keys.clone(),
+                region: region.clone(),
+            }),
+            ProfileSource::Role {
+                role_arn,
+                mfa_serial,
+                source_profile,
+                region: profile_region,
+            } => {
+                let cached = if force {
+                    None
+                } else {
+                    cache.load(profile, valid_until)
+                };
                 let role = match cached {
                     Some(role) => {
                         tracing::debug!("MFA cache hit: role credentials for {profile}");
@@ -175,16 +212,21 @@ pub fn profile_credentials(
                                 session
                             }
                         };
-                        let role = runtime.block_on(Client::new(&session.keys, region).assume_role(
-                            role_arn,
-                            &format!("{source_profile}-temp"),
-                            settings.role_seconds,
-                        ))?;
+                        let role =
+                            runtime.block_on(Client::new(&session.keys, region).assume_role(
+                                role_arn,
+                                &format!("{source_profile}-temp"),
+                                settings.role_seconds,
+                            ))?;
                         cache.store(profile, &role).map_err(cache_error)?;
                         role
                     }
                 };
-                made.push(ProfileCredentials { profile: profile.clone(), keys: role.keys, region: profile_region.clone() });
+                made.push(ProfileCredentials {
+                    profile: profile.clone(),
+                    keys: role.keys,
+                    region: profile_region.clone(),
+                });
             }
         }
     }
@@ -200,7 +242,10 @@ impl LazyRuntime {
     fn block_on<F: std::future::Future>(&mut self, future: F) -> F::Output {
         self.0
             .get_or_insert_with(|| {
-                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime can always be built")
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a Tokio runtime can always be built")
             })
             .block_on(future)
     }
@@ -232,14 +277,25 @@ fn session_for(
     let client = Client::new(&keys, region);
     tracing::info!("Getting an MFA session for {source_profile} ({mfa_serial}).");
     for attempt in 1..=3 {
-        let code = prompt.text("MFA: Please type in your OTP", "give the 6-digit code on standard input", |_| Ok(()))?;
+        let code = prompt.text(
+            "MFA: Please type in your OTP",
+            "give the 6-digit code on standard input",
+            |_| Ok(()),
+        )?;
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            tracing::error!("Invalid OTP: it is the 6 digits your MFA app shows. Please try again. ({attempt}/3)");
+            tracing::error!(
+                "Invalid OTP: it is the 6 digits your MFA app shows. Please try again. ({attempt}/3)"
+            );
             continue;
         }
         match runtime.block_on(client.session_token(mfa_serial, &code, settings.session_seconds)) {
             Ok(session) => {
-                cache.store(&name, &session).map_err(|source| MfaError::Cache { path: cache.dir.clone(), source })?;
+                cache
+                    .store(&name, &session)
+                    .map_err(|source| MfaError::Cache {
+                        path: cache.dir.clone(),
+                        source,
+                    })?;
                 return Ok(session);
             }
             Err(e) if e.is_access_denied() && e.message.to_lowercase().contains("mfa") => {
@@ -248,15 +304,26 @@ fn session_for(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(MfaError::TooManyTries { serial: mfa_serial.to_string() })
+    Err(MfaError::TooManyTries {
+        serial: mfa_serial.to_string(),
+    })
 }
 
 /// `role_arn`, `mfa_serial`, `source_profile` of `[profile <name>]`, each falling back to
 /// upstream 3.x's `[profile <name>-mfa]`; or the profile's own keys when it assumes no role.
-fn resolve(files: &AwsFiles, config: &Ini, credentials: &Ini, profile: &str) -> Result<ProfileSource, MfaError> {
+fn resolve(
+    files: &AwsFiles,
+    config: &Ini,
+    credentials: &Ini,
+    profile: &str,
+) -> Result<ProfileSource, MfaError> {
     let get = |key: &str| profile_setting(config, profile, key).map(str::to_string);
     let region = get("region");
-    let missing = |key| MfaError::MissingKey { profile: profile.to_string(), key, path: files.path(AwsFile::Config) };
+    let missing = |key| MfaError::MissingKey {
+        profile: profile.to_string(),
+        key,
+        path: files.path(AwsFile::Config),
+    };
     let Some(role_arn) = get("role_arn") else {
         return match AwsKeys::stored_in(credentials, profile) {
             Some(keys) => Ok(ProfileSource::Keys { keys, region }),
@@ -265,10 +332,20 @@ fn resolve(files: &AwsFiles, config: &Ini, credentials: &Ini, profile: &str) -> 
     };
     let mfa_serial = get("mfa_serial").ok_or_else(|| missing("mfa_serial"))?;
     let source_profile = get("source_profile").ok_or_else(|| missing("source_profile"))?;
-    Ok(ProfileSource::Role { role_arn, mfa_serial, source_profile, region })
+    Ok(ProfileSource::Role {
+        role_arn,
+        mfa_serial,
+        source_profile,
+        region,
+    })
 }
 
-fn source_keys(files: &AwsFiles, credentials: &Ini, source_profile: &str, profile: &str) -> Result<AwsKeys, MfaError> {
+fn source_keys(
+    files: &AwsFiles,
+    credentials: &Ini,
+    source_profile: &str,
+    profile: &str,
+) -> Result<AwsKeys, MfaError> {
     AwsKeys::stored_in(credentials, source_profile).ok_or_else(|| MfaError::NoSourceKeys {
         profile: profile.to_string(),
         source_profile: source_profile.to_string(),
@@ -280,20 +357,42 @@ fn source_keys(files: &AwsFiles, credentials: &Ini, source_profile: &str, profil
 pub fn profile_setting<'a>(config: &'a Ini, profile: &str, key: &str) -> Option<&'a str> {
     let section = AwsFile::Config.section(profile);
     let legacy = AwsFile::Config.section(&format!("{profile}-mfa"));
-    config.get(&section, key).or_else(|| config.get(&legacy, key)).filter(|v| !v.is_empty())
+    config
+        .get(&section, key)
+        .or_else(|| config.get(&legacy, key))
+        .filter(|v| !v.is_empty())
 }
 
-fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<PrivateFiles, MfaError> {
+fn write_private_files(
+    made: &[ProfileCredentials],
+    region: &str,
+) -> Result<PrivateFiles, MfaError> {
     let io = |path: PathBuf| move |source| MfaError::Cache { path, source };
-    let dir = tempfile::Builder::new().prefix("leverage-credentials-").tempdir().map_err(io(std::env::temp_dir()))?;
+    let dir = tempfile::Builder::new()
+        .prefix("leverage-credentials-")
+        .tempdir()
+        .map_err(io(std::env::temp_dir()))?;
     let mut config = Ini::default();
     let mut credentials = Ini::default();
-    for ProfileCredentials { profile, keys, region: profile_region } in made {
+    for ProfileCredentials {
+        profile,
+        keys,
+        region: profile_region,
+    } in made
+    {
         let section = AwsFile::Config.section(profile);
-        config.set(&section, "region", profile_region.as_deref().unwrap_or(region));
+        config.set(
+            &section,
+            "region",
+            profile_region.as_deref().unwrap_or(region),
+        );
         config.set(&section, "output", "json");
         credentials.set(profile, "aws_access_key_id", &keys.access_key_id);
-        credentials.set(profile, "aws_secret_access_key", keys.secret_access_key.expose());
+        credentials.set(
+            profile,
+            "aws_secret_access_key",
+            keys.secret_access_key.expose(),
+        );
         if let Some(token) = &keys.session_token {
             credentials.set(profile, "aws_session_token", token.expose());
         }
@@ -303,7 +402,8 @@ fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<Priv
     // Short-lived files in a private directory: no rename or fsync needed, and both cost
     // milliseconds on every command.
     write_private(&config_path, &config.to_string()).map_err(io(config_path.clone()))?;
-    write_private(&credentials_path, &credentials.to_string()).map_err(io(credentials_path.clone()))?;
+    write_private(&credentials_path, &credentials.to_string())
+        .map_err(io(credentials_path.clone()))?;
     Ok(PrivateFiles {
         _dir: dir,
         config: config_path,
@@ -315,5 +415,10 @@ fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<Priv
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?.write_all(text.as_bytes())
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(text.as_bytes())
 }

@@ -46,10 +46,22 @@ impl BuildEnv {
 fn malformed(path: &Path, error: dotenvy::Error) -> ProjectError {
     let message = match error {
         dotenvy::Error::LineParse(line, index) => {
-            format!("cannot parse `{}` (character {}); expected KEY=VALUE", line.trim_end(), index + 1)
+            format!(
+                "cannot parse `{}` (character {}); expected KEY=VALUE",
+                line.trim_end(),
+                index + 1
+            )
         }
-        dotenvy::Error::Io(e) => return ProjectError::Read { path: path.to_path_buf(), source: e },
+        dotenvy::Error::Io(e) => {
+            return ProjectError::Read {
+                path: path.to_path_buf(),
+                source: e,
+            };
+        }
         other => other.to_string(),
     };
-    ProjectError::Malformed { path: path.to_path_buf(), message }
+    ProjectError::Malformed {
+        path: path.to_path_buf(),
+        message,
+    }
 }

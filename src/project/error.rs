@@ -4,14 +4,25 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
-    #[error("not inside a Leverage project: neither {cwd} nor any parent holds config/common.tfvars or project.yaml")]
+    #[error(
+        "not inside a Leverage project: neither {cwd} nor any parent holds config/common.tfvars or project.yaml"
+    )]
     NotFound { cwd: PathBuf },
     #[error("{}: {message}", path.display())]
     Malformed { path: PathBuf, message: String },
     #[error("could not read {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("the project short name \"{value}\" ({key} in {file}) must be 2 to 4 lowercase letters")]
-    BadShortName { value: String, file: String, key: String },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the project short name \"{value}\" ({key} in {file}) must be 2 to 4 lowercase letters"
+    )]
+    BadShortName {
+        value: String,
+        file: String,
+        key: String,
+    },
     #[error("the project has no short name")]
     NoShortName,
     #[error("the project has no primary region")]

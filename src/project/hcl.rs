@@ -19,16 +19,28 @@ pub struct HclFile {
 
 impl HclFile {
     pub fn read(path: &Path) -> Result<HclFile, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         HclFile::parse(path, text)
     }
 
     pub fn parse(path: &Path, text: String) -> Result<HclFile, ProjectError> {
         let body = hcl_edit::parser::parse_body(&text).map_err(|e| ProjectError::Malformed {
             path: path.to_path_buf(),
-            message: format!("line {}, column {}: {}", e.location().line(), e.location().column(), e.message()),
+            message: format!(
+                "line {}, column {}: {}",
+                e.location().line(),
+                e.location().column(),
+                e.message()
+            ),
         })?;
-        Ok(HclFile { path: path.to_path_buf(), text, body })
+        Ok(HclFile {
+            path: path.to_path_buf(),
+            text,
+            body,
+        })
     }
 
     pub fn text(&self) -> &str {
@@ -41,20 +53,32 @@ impl HclFile {
 
     /// A top-level attribute whose value is a plain string (`key = "value"`).
     pub fn string(&self, key: &str) -> Option<String> {
-        self.body.get_attribute(key).and_then(|a| a.value.as_str()).map(str::to_string)
+        self.body
+            .get_attribute(key)
+            .and_then(|a| a.value.as_str())
+            .map(str::to_string)
     }
 
     /// The `accounts = { <name> = { email = "...", id = "..." } }` map, in file order.
     pub fn accounts(&self) -> Vec<Account> {
-        let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value) else {
+        let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value)
+        else {
             return Vec::new();
         };
         map.iter()
             .filter_map(|(key, value)| {
                 let name = key_name(key)?;
                 let fields = value.expr().as_object();
-                let field = |f: &str| fields.and_then(|o| object_get(o, f)).and_then(scalar_string);
-                Some(Account { name, email: field("email"), id: field("id") })
+                let field = |f: &str| {
+                    fields
+                        .and_then(|o| object_get(o, f))
+                        .and_then(scalar_string)
+                };
+                Some(Account {
+                    name,
+                    email: field("email"),
+                    id: field("id"),
+                })
             })
             .collect()
     }
@@ -78,13 +102,20 @@ impl HclFile {
     /// A string attribute inside nested blocks, e.g. `terraform { backend "s3" { key = ... } }`
     /// with `path = [("terraform", &[]), ("backend", &["s3"])]`.
     pub fn block_string(&self, path: &[(&str, &[&str])], key: &str) -> Option<String> {
-        self.block_body(path)?.get_attribute(key)?.value.as_str().map(str::to_string)
+        self.block_body(path)?
+            .get_attribute(key)?
+            .value
+            .as_str()
+            .map(str::to_string)
     }
 
     fn block_body(&self, path: &[(&str, &[&str])]) -> Option<&Body> {
         let mut body = &self.body;
         for (ident, labels) in path {
-            body = &body.blocks().find(|b| b.has_ident(ident) && b.has_exact_labels(labels))?.body;
+            body = &body
+                .blocks()
+                .find(|b| b.has_ident(ident) && b.has_exact_labels(labels))?
+                .body;
         }
         Some(body)
     }
@@ -92,8 +123,15 @@ impl HclFile {
     /// Sets an existing `key = true|false` in the nested block at `path` to `value`, keeping the
     /// rest of the line (alignment, trailing comment). `Ok(None)` when the block or the attribute
     /// is missing, else whether the text changed.
-    pub fn set_block_bool(&mut self, path: &[(&str, &[&str])], key: &str, value: bool) -> Result<Option<bool>, ProjectError> {
-        let Some(attribute) = self.block_body(path).and_then(|b| b.get_attribute(key)) else { return Ok(None) };
+    pub fn set_block_bool(
+        &mut self,
+        path: &[(&str, &[&str])],
+        key: &str,
+        value: bool,
+    ) -> Result<Option<bool>, ProjectError> {
+        let Some(attribute) = self.block_body(path).and_then(|b| b.get_attribute(key)) else {
+            return Ok(None);
+        };
         if attribute.value.as_bool() == Some(value) {
             return Ok(Some(false));
         }
@@ -104,10 +142,24 @@ impl HclFile {
 
     /// Adds `key = "value"` as the last attribute of the nested block at `path`, indented like
     /// its siblings. `Ok(false)` when the attribute is already there or the block is missing.
-    pub fn add_block_string(&mut self, path: &[(&str, &[&str])], key: &str, value: &str) -> Result<bool, ProjectError> {
-        let Some(((last_ident, last_labels), parents)) = path.split_last() else { return Ok(false) };
-        let Some(parent) = self.block_body(parents) else { return Ok(false) };
-        let Some(block) = parent.blocks().find(|b| b.has_ident(last_ident) && b.has_exact_labels(last_labels)) else { return Ok(false) };
+    pub fn add_block_string(
+        &mut self,
+        path: &[(&str, &[&str])],
+        key: &str,
+        value: &str,
+    ) -> Result<bool, ProjectError> {
+        let Some(((last_ident, last_labels), parents)) = path.split_last() else {
+            return Ok(false);
+        };
+        let Some(parent) = self.block_body(parents) else {
+            return Ok(false);
+        };
+        let Some(block) = parent
+            .blocks()
+            .find(|b| b.has_ident(last_ident) && b.has_exact_labels(last_labels))
+        else {
+            return Ok(false);
+        };
         if block.body.has_attribute(key) {
             return Ok(false);
         }
@@ -119,7 +171,8 @@ impl HclFile {
             .and_then(|structure| structure.span())
             .map(|s| line_indent(&self.text, s.start))
             .unwrap_or_else(|| format!("{}  ", line_indent(&self.text, close)));
-        let (range, text) = self.insert_before_brace(close, &[format!("{indent}{key} = {}", quote(value))]);
+        let (range, text) =
+            self.insert_before_brace(close, &[format!("{indent}{key} = {}", quote(value))]);
         self.splice(range, &text)?;
         Ok(true)
     }
@@ -130,8 +183,13 @@ impl HclFile {
     /// without an id are left out. Returns whether the text changed.
     pub fn record_account_ids(&mut self, accounts: &[Account]) -> Result<bool, ProjectError> {
         let mut splices: Vec<(Range<usize>, String)> = Vec::new();
-        let known: Vec<(&str, Option<&str>, &str)> =
-            accounts.iter().filter_map(|a| a.id.as_deref().map(|id| (a.name.as_str(), a.email.as_deref(), id))).collect();
+        let known: Vec<(&str, Option<&str>, &str)> = accounts
+            .iter()
+            .filter_map(|a| {
+                a.id.as_deref()
+                    .map(|id| (a.name.as_str(), a.email.as_deref(), id))
+            })
+            .collect();
 
         // `<name>_account_id` attributes.
         let mut missing = Vec::new();
@@ -150,22 +208,29 @@ impl HclFile {
                 .last()
                 .or_else(|| self.body.get_attribute("accounts"));
             let at = match anchor.and_then(|a| a.span()) {
-                Some(span) => self.text[span.end..].find('\n').map_or(self.text.len(), |i| span.end + i),
+                Some(span) => self.text[span.end..]
+                    .find('\n')
+                    .map_or(self.text.len(), |i| span.end + i),
                 None => self.text.len(),
             };
-            let addition = if at == self.text.len() && (self.text.is_empty() || self.text.ends_with('\n')) {
-                format!("{}\n", missing.join("\n"))
-            } else {
-                format!("\n{}", missing.join("\n"))
-            };
+            let addition =
+                if at == self.text.len() && (self.text.is_empty() || self.text.ends_with('\n')) {
+                    format!("{}\n", missing.join("\n"))
+                } else {
+                    format!("\n{}", missing.join("\n"))
+                };
             splices.push((at..at, addition));
         }
 
         // The `accounts` map.
-        if let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value) {
+        if let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value)
+        {
             let mut new_entries = Vec::new();
             for (name, email, id) in &known {
-                let entry = map.iter().find(|(k, _)| key_name(k).as_deref() == Some(*name)).map(|(_, v)| v.expr());
+                let entry = map
+                    .iter()
+                    .find(|(k, _)| key_name(k).as_deref() == Some(*name))
+                    .map(|(_, v)| v.expr());
                 match entry {
                     Some(Expression::Object(fields)) => match object_get(fields, "id") {
                         Some(current) if scalar_string(current).as_deref() == Some(*id) => {}
@@ -173,7 +238,10 @@ impl HclFile {
                         None => {
                             let close = self.span_of_object(fields)?.end - 1;
                             let indent = field_indent(&self.text, fields, close);
-                            splices.push(self.insert_before_brace(close, &[format!("{indent}id = {}", quote(id))]));
+                            splices.push(self.insert_before_brace(
+                                close,
+                                &[format!("{indent}id = {}", quote(id))],
+                            ));
                         }
                     },
                     Some(_) => {} // not an object: not ours to guess at
@@ -190,7 +258,11 @@ impl HclFile {
                     .unwrap_or_else(|| "  ".to_string());
                 let mut lines = Vec::new();
                 for (name, email, id) in new_entries {
-                    let key = if is_identifier(name) { name.to_string() } else { quote(name) };
+                    let key = if is_identifier(name) {
+                        name.to_string()
+                    } else {
+                        quote(name)
+                    };
                     lines.push(format!("{entry_indent}{key} = {{"));
                     if let Some(email) = email {
                         lines.push(format!("{entry_indent}  email = {}", quote(email)));
@@ -219,9 +291,16 @@ impl HclFile {
     fn insert_before_brace(&self, close: usize, lines: &[String]) -> (Range<usize>, String) {
         let before = self.text[..close].trim_end_matches([' ', '\t']);
         let start = before.len();
-        let separator = if before.ends_with('\n') || before.is_empty() { "" } else { "\n" };
+        let separator = if before.ends_with('\n') || before.is_empty() {
+            ""
+        } else {
+            "\n"
+        };
         let closing_indent = line_indent(&self.text, close);
-        (start..close, format!("{separator}{}\n{closing_indent}", lines.join("\n")))
+        (
+            start..close,
+            format!("{separator}{}\n{closing_indent}", lines.join("\n")),
+        )
     }
 
     fn span_of(&self, expression: &Expression) -> Result<Range<usize>, ProjectError> {
@@ -233,7 +312,10 @@ impl HclFile {
     }
 
     fn no_span(&self) -> ProjectError {
-        ProjectError::Malformed { path: self.path.clone(), message: "internal: the HCL parser gave no position for an edit".into() }
+        ProjectError::Malformed {
+            path: self.path.clone(),
+            message: "internal: the HCL parser gave no position for an edit".into(),
+        }
     }
 
     /// Replaces `range` of the text and re-parses, so a bad edit can never be written out.
@@ -246,7 +328,10 @@ impl HclFile {
 }
 
 fn object_get<'a>(object: &'a Object, field: &str) -> Option<&'a Expression> {
-    object.iter().find(|(k, _)| key_name(k).as_deref() == Some(field)).map(|(_, v)| v.expr())
+    object
+        .iter()
+        .find(|(k, _)| key_name(k).as_deref() == Some(field))
+        .map(|(_, v)| v.expr())
 }
 
 fn key_name(key: &ObjectKey) -> Option<String> {
@@ -271,13 +356,19 @@ fn quote(value: &str) -> String {
 
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The whitespace that starts the line holding byte `at`.
 fn line_indent(text: &str, at: usize) -> String {
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    text[start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect()
+    text[start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
 }
 
 /// The indentation of an object's existing fields, or two spaces deeper than its closing brace.
@@ -326,23 +417,41 @@ management_account_id = "111111111111"
         assert_eq!(accounts.len(), 2);
         assert_eq!(
             accounts[0],
-            Account { name: "management".into(), email: Some("aws+management@binbash.com.ar".into()), id: Some("111111111111".into()) }
+            Account {
+                name: "management".into(),
+                email: Some("aws+management@binbash.com.ar".into()),
+                id: Some("111111111111".into())
+            }
         );
         assert_eq!(accounts[1].id, None);
     }
 
     #[test]
     fn malformed_hcl_names_the_file_line_and_column() {
-        let error = HclFile::parse(Path::new("/p/config/common.tfvars"), "project = \"bb\"\nregion = = 1\n".into()).unwrap_err();
+        let error = HclFile::parse(
+            Path::new("/p/config/common.tfvars"),
+            "project = \"bb\"\nregion = = 1\n".into(),
+        )
+        .unwrap_err();
         let message = error.to_string();
-        assert!(message.starts_with("/p/config/common.tfvars: line 2, column"), "{message}");
+        assert!(
+            message.starts_with("/p/config/common.tfvars: line 2, column"),
+            "{message}"
+        );
     }
 
     #[test]
     fn setting_an_existing_attribute_changes_only_its_value() {
         let mut hcl = file(COMMON);
-        hcl.set_top_level_string("management_account_id", "222222222222").unwrap();
-        assert_eq!(hcl.text(), COMMON.replace("management_account_id = \"111111111111\"", "management_account_id = \"222222222222\""));
+        hcl.set_top_level_string("management_account_id", "222222222222")
+            .unwrap();
+        assert_eq!(
+            hcl.text(),
+            COMMON.replace(
+                "management_account_id = \"111111111111\"",
+                "management_account_id = \"222222222222\""
+            )
+        );
     }
 
     #[test]
@@ -357,7 +466,11 @@ management_account_id = "111111111111"
             .record_account_ids(&[
                 account("management", None, Some("111111111111")),
                 account("security", None, Some("333333333333")),
-                account("apps-devstg", Some("aws+apps-devstg@binbash.com.ar"), Some("444444444444")),
+                account(
+                    "apps-devstg",
+                    Some("aws+apps-devstg@binbash.com.ar"),
+                    Some("444444444444"),
+                ),
                 account("network", None, None),
             ])
             .unwrap();
@@ -372,9 +485,17 @@ management_account_id = "111111111111"
                 "management_account_id = \"111111111111\"\nsecurity_account_id = \"333333333333\"\napps-devstg_account_id = \"444444444444\"\n",
             );
         assert_eq!(hcl.text(), expected);
-        let ids: Vec<String> = hcl.accounts().iter().map(|a| a.id.clone().unwrap()).collect();
+        let ids: Vec<String> = hcl
+            .accounts()
+            .iter()
+            .map(|a| a.id.clone().unwrap())
+            .collect();
         assert_eq!(ids, ["111111111111", "333333333333", "444444444444"]);
-        assert!(!hcl.record_account_ids(&[account("security", None, Some("333333333333"))]).unwrap(), "a second run changes nothing");
+        assert!(
+            !hcl.record_account_ids(&[account("security", None, Some("333333333333"))])
+                .unwrap(),
+            "a second run changes nothing"
+        );
     }
 
     #[test]
@@ -383,11 +504,26 @@ management_account_id = "111111111111"
         let mut hcl = file(text);
         let backend: &[(&str, &[&str])] = &[("terraform", &[]), ("backend", &["s3"])];
         assert_eq!(hcl.block_string(backend, "key"), None);
-        assert!(hcl.add_block_string(backend, "key", "a/b/terraform.tfstate").unwrap());
-        assert_eq!(hcl.text(), text.replace("encrypt = true\n", "encrypt = true\n    key = \"a/b/terraform.tfstate\"\n"));
-        assert_eq!(hcl.block_string(backend, "key").as_deref(), Some("a/b/terraform.tfstate"));
+        assert!(
+            hcl.add_block_string(backend, "key", "a/b/terraform.tfstate")
+                .unwrap()
+        );
+        assert_eq!(
+            hcl.text(),
+            text.replace(
+                "encrypt = true\n",
+                "encrypt = true\n    key = \"a/b/terraform.tfstate\"\n"
+            )
+        );
+        assert_eq!(
+            hcl.block_string(backend, "key").as_deref(),
+            Some("a/b/terraform.tfstate")
+        );
         assert!(!hcl.add_block_string(backend, "key", "other").unwrap());
-        assert!(!hcl.add_block_string(&[("terraform", &[]), ("backend", &["gcs"])], "key", "x").unwrap());
+        assert!(
+            !hcl.add_block_string(&[("terraform", &[]), ("backend", &["gcs"])], "key", "x")
+                .unwrap()
+        );
     }
 
     #[test]
@@ -395,13 +531,21 @@ management_account_id = "111111111111"
         let mut hcl = file("terraform {\n  backend \"s3\" {}\n}\n");
         let backend: &[(&str, &[&str])] = &[("terraform", &[]), ("backend", &["s3"])];
         assert!(hcl.add_block_string(backend, "key", "k").unwrap());
-        assert_eq!(hcl.text(), "terraform {\n  backend \"s3\" {\n    key = \"k\"\n  }\n}\n");
+        assert_eq!(
+            hcl.text(),
+            "terraform {\n  backend \"s3\" {\n    key = \"k\"\n  }\n}\n"
+        );
     }
 
     #[test]
     fn a_changed_id_replaces_only_the_old_value() {
         let mut hcl = file(COMMON);
-        hcl.record_account_ids(&[Account { name: "management".into(), email: None, id: Some("999999999999".into()) }]).unwrap();
+        hcl.record_account_ids(&[Account {
+            name: "management".into(),
+            email: None,
+            id: Some("999999999999".into()),
+        }])
+        .unwrap();
         assert_eq!(hcl.text(), COMMON.replace("111111111111", "999999999999"));
     }
 }

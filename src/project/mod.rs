@@ -52,43 +52,78 @@ impl Project {
     /// Finds the project around `cwd` and reads its files; `announce` is called with the seeds'
     /// wording before each file is read, so commands that show those steps can log them.
     pub fn load(cwd: &Path, mut announce: impl FnMut(&str)) -> Result<Project, ProjectError> {
-        let cwd = cwd.canonicalize().map_err(|source| ProjectError::Read { path: cwd.to_path_buf(), source })?;
+        let cwd = cwd.canonicalize().map_err(|source| ProjectError::Read {
+            path: cwd.to_path_buf(),
+            source,
+        })?;
         let root = find_root(&cwd)?;
 
         announce("Loading configuration file.");
         let yaml_path = root.join(PROJECT_YAML);
-        let yaml = if yaml_path.is_file() { Some(ProjectYaml::read(&yaml_path)?) } else { None };
+        let yaml = if yaml_path.is_file() {
+            Some(ProjectYaml::read(&yaml_path)?)
+        } else {
+            None
+        };
 
         announce("Loading project environment configuration file.");
         let env = BuildEnv::load(&root, &cwd)?;
 
         announce("Loading Terraform common configuration.");
         let common_path = root.join(COMMON_TFVARS);
-        let common = if common_path.is_file() { Some(HclFile::read(&common_path)?) } else { None };
+        let common = if common_path.is_file() {
+            Some(HclFile::read(&common_path)?)
+        } else {
+            None
+        };
 
         let short_name = short_name(yaml.as_ref(), &env, common.as_ref())?;
-        let long_name =
-            yaml.as_ref().and_then(|y| y.project_name.clone()).or_else(|| common.as_ref().and_then(|c| c.string("project_long")));
+        let long_name = yaml
+            .as_ref()
+            .and_then(|y| y.project_name.clone())
+            .or_else(|| common.as_ref().and_then(|c| c.string("project_long")));
         let primary_region = yaml
             .as_ref()
             .and_then(|y| y.primary_region.clone())
-            .or_else(|| common.as_ref().and_then(|c| c.string("region_primary").or_else(|| c.string("region"))));
-        let secondary_region =
-            yaml.as_ref().and_then(|y| y.secondary_region.clone()).or_else(|| common.as_ref().and_then(|c| c.string("region_secondary")));
+            .or_else(|| {
+                common
+                    .as_ref()
+                    .and_then(|c| c.string("region_primary").or_else(|| c.string("region")))
+            });
+        let secondary_region = yaml
+            .as_ref()
+            .and_then(|y| y.secondary_region.clone())
+            .or_else(|| common.as_ref().and_then(|c| c.string("region_secondary")));
         let accounts = merge_accounts(common.as_ref(), yaml.as_ref());
         let location = Location::classify(&root, &cwd);
 
-        Ok(Project { root, cwd, env, yaml, common, short_name, long_name, primary_region, secondary_region, accounts, location })
+        Ok(Project {
+            root,
+            cwd,
+            env,
+            yaml,
+            common,
+            short_name,
+            long_name,
+            primary_region,
+            secondary_region,
+            accounts,
+            location,
+        })
     }
 
     /// `MFA_ENABLED` from the layered build.env files.
     pub fn mfa_enabled(&self) -> bool {
-        self.env.get("MFA_ENABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.env
+            .get("MFA_ENABLED")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
     /// The primary region, or a clear error: AWS calls must never depend on `AWS_DEFAULT_REGION`.
     pub fn require_primary_region(&self) -> Result<&str, ProjectError> {
-        self.primary_region.as_deref().ok_or(ProjectError::NoPrimaryRegion)
+        self.primary_region
+            .as_deref()
+            .ok_or(ProjectError::NoPrimaryRegion)
     }
 
     pub fn account(&self, name: &str) -> Option<&Account> {
@@ -97,15 +132,34 @@ impl Project {
 }
 
 /// project.yaml `short_name`, else build.env `PROJECT`, else common.tfvars `project` (upstream order).
-fn short_name(yaml: Option<&ProjectYaml>, env: &BuildEnv, common: Option<&HclFile>) -> Result<String, ProjectError> {
+fn short_name(
+    yaml: Option<&ProjectYaml>,
+    env: &BuildEnv,
+    common: Option<&HclFile>,
+) -> Result<String, ProjectError> {
     let candidates = [
-        (yaml.and_then(|y| y.short_name.clone()), PROJECT_YAML, "short_name"),
+        (
+            yaml.and_then(|y| y.short_name.clone()),
+            PROJECT_YAML,
+            "short_name",
+        ),
         (env.get("PROJECT").map(str::to_string), BUILD_ENV, "PROJECT"),
-        (common.and_then(|c| c.string("project")), COMMON_TFVARS, "project"),
+        (
+            common.and_then(|c| c.string("project")),
+            COMMON_TFVARS,
+            "project",
+        ),
     ];
-    let (value, file, key) = candidates.into_iter().find_map(|(v, f, k)| v.map(|v| (v, f, k))).ok_or(ProjectError::NoShortName)?;
+    let (value, file, key) = candidates
+        .into_iter()
+        .find_map(|(v, f, k)| v.map(|v| (v, f, k)))
+        .ok_or(ProjectError::NoShortName)?;
     if value.len() < 2 || value.len() > 4 || !value.bytes().all(|b| b.is_ascii_lowercase()) {
-        return Err(ProjectError::BadShortName { value, file: file.to_string(), key: key.to_string() });
+        return Err(ProjectError::BadShortName {
+            value,
+            file: file.to_string(),
+            key: key.to_string(),
+        });
     }
     Ok(value)
 }

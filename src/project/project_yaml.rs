@@ -31,8 +31,14 @@ pub struct YamlAccount {
 
 impl ProjectYaml {
     pub fn read(path: &Path) -> Result<ProjectYaml, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read { path: path.to_path_buf(), source })?;
-        Self::parse(&text).map_err(|message| ProjectError::Malformed { path: path.to_path_buf(), message })
+        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| ProjectError::Malformed {
+            path: path.to_path_buf(),
+            message,
+        })
     }
 
     pub fn parse(text: &str) -> Result<ProjectYaml, String> {
@@ -40,14 +46,30 @@ impl ProjectYaml {
             return Ok(ProjectYaml::default());
         }
         serde_norway::from_str(text).map_err(|e| match e.location() {
-            Some(at) => format!("line {}, column {}: {}", at.line(), at.column(), strip_location(&e.to_string())),
+            Some(at) => format!(
+                "line {}, column {}: {}",
+                at.line(),
+                at.column(),
+                strip_location(&e.to_string())
+            ),
             None => e.to_string(),
         })
     }
 
     pub fn accounts(&self) -> Vec<Account> {
-        let accounts = self.organization.as_ref().map(|o| o.accounts.as_slice()).unwrap_or_default();
-        accounts.iter().map(|a| Account { name: a.name.clone(), email: a.email.clone(), id: a.id.as_ref().and_then(account_id) }).collect()
+        let accounts = self
+            .organization
+            .as_ref()
+            .map(|o| o.accounts.as_slice())
+            .unwrap_or_default();
+        accounts
+            .iter()
+            .map(|a| Account {
+                name: a.name.clone(),
+                email: a.email.clone(),
+                id: a.id.as_ref().and_then(account_id),
+            })
+            .collect()
     }
 }
 
@@ -72,7 +94,13 @@ pub fn set_account_id(text: &str, name: &str, id: &str) -> Result<Option<String>
     let lines: Vec<&str> = text.lines().collect();
     let is_name_line = |line: &str| {
         let item = line.trim_start().trim_start_matches('-').trim_start();
-        item.strip_prefix("name:").map(|v| v.split(" #").next().unwrap_or(v).trim().trim_matches(['"', '\''])) == Some(name)
+        item.strip_prefix("name:").map(|v| {
+            v.split(" #")
+                .next()
+                .unwrap_or(v)
+                .trim()
+                .trim_matches(['"', '\''])
+        }) == Some(name)
     };
     let Some(index) = lines.iter().position(|l| is_name_line(l)) else {
         return Ok(None);
@@ -103,10 +131,13 @@ pub fn set_account_id(text: &str, name: &str, id: &str) -> Result<Option<String>
     if text.ends_with('\n') {
         result.push('\n');
     }
-    let check = ProjectYaml::parse(&result).map_err(|e| format!("the edit would break the file ({e})"))?;
+    let check =
+        ProjectYaml::parse(&result).map_err(|e| format!("the edit would break the file ({e})"))?;
     match check.accounts().iter().find(|a| a.name == name) {
         Some(account) if account.id.as_deref() == Some(id) => Ok(Some(result)),
-        _ => Err(format!("account `{name}` is not where leverage expects it (organization.accounts)")),
+        _ => Err(format!(
+            "account `{name}` is not where leverage expects it (organization.accounts)"
+        )),
     }
 }
 
@@ -118,13 +149,20 @@ mod tests {
 
     #[test]
     fn a_missing_id_is_inserted_under_the_name() {
-        let edited = set_account_id(YAML, "management", "111111111111").unwrap().unwrap();
-        assert_eq!(edited, YAML.replace("# root\n", "# root\n      id: \"111111111111\"\n"));
+        let edited = set_account_id(YAML, "management", "111111111111")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            edited,
+            YAML.replace("# root\n", "# root\n      id: \"111111111111\"\n")
+        );
     }
 
     #[test]
     fn an_existing_id_is_replaced() {
-        let edited = set_account_id(YAML, "security", "333333333333").unwrap().unwrap();
+        let edited = set_account_id(YAML, "security", "333333333333")
+            .unwrap()
+            .unwrap();
         assert_eq!(edited, YAML.replace("222222222222", "333333333333"));
     }
 

@@ -22,5 +22,9 @@ pub fn find_root(cwd: &Path) -> Result<PathBuf, ProjectError> {
             break;
         }
     }
-    nearest_marked.map(Path::to_path_buf).ok_or_else(|| ProjectError::NotFound { cwd: cwd.to_path_buf() })
+    nearest_marked
+        .map(Path::to_path_buf)
+        .ok_or_else(|| ProjectError::NotFound {
+            cwd: cwd.to_path_buf(),
+        })
 }

@@ -5,13 +5,22 @@
 use std::path::{Path, PathBuf};
 
 /// `terraform apply` flags that take no value, so a word after them is a plan file.
-const BOOLEAN_FLAGS: &[&str] =
-    &["-destroy", "-refresh-only", "-detailed-exitcode", "-auto-approve", "-compact-warnings", "-json", "-no-color"];
+const BOOLEAN_FLAGS: &[&str] = &[
+    "-destroy",
+    "-refresh-only",
+    "-detailed-exitcode",
+    "-auto-approve",
+    "-compact-warnings",
+    "-json",
+    "-no-color",
+];
 
 /// Whether the last argument is a plan file (upstream's rule): it does not start with `-`,
 /// and the one before it is not a flag waiting for a separate value (`-var x=1`).
 pub fn has_a_plan_file(args: &[String]) -> bool {
-    let Some(last) = args.last() else { return false };
+    let Some(last) = args.last() else {
+        return false;
+    };
     if last.starts_with('-') {
         return false;
     }
@@ -33,7 +42,11 @@ pub fn var_file_args(root: &Path, account: &str) -> Vec<String> {
         .flat_map(|dir| {
             let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
                 .map(|entries| {
-                    entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "tfvars") && p.is_file()).collect()
+                    entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "tfvars") && p.is_file())
+                        .collect()
                 })
                 .unwrap_or_default();
             files.sort();
@@ -91,9 +104,13 @@ mod tests {
     #[test]
     fn var_files_come_from_the_common_then_the_account_config_sorted() {
         let root = tempfile::tempdir().unwrap();
-        for file in
-            ["config/common.tfvars", "config/b.tfvars", "config/notes.txt", "shared/config/backend.tfvars", "shared/config/account.tfvars"]
-        {
+        for file in [
+            "config/common.tfvars",
+            "config/b.tfvars",
+            "config/notes.txt",
+            "shared/config/backend.tfvars",
+            "shared/config/account.tfvars",
+        ] {
             let path = root.path().join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
@@ -112,7 +129,16 @@ mod tests {
 
     #[test]
     fn a_users_backend_config_is_dropped_in_both_spellings() {
-        let given = args(&["-upgrade", "-backend-config=x.tfvars", "-backend-config", "y.tfvars", "-reconfigure"]);
-        assert_eq!(without_backend_config(&given), args(&["-upgrade", "-reconfigure"]));
+        let given = args(&[
+            "-upgrade",
+            "-backend-config=x.tfvars",
+            "-backend-config",
+            "y.tfvars",
+            "-reconfigure",
+        ]);
+        assert_eq!(
+            without_backend_config(&given),
+            args(&["-upgrade", "-reconfigure"])
+        );
     }
 }

@@ -14,7 +14,10 @@ pub fn expected_key(layer: &Path) -> String {
         .components()
         .map(|c| {
             let part = c.as_os_str().to_string_lossy();
-            part.strip_prefix("base-").or_else(|| part.strip_prefix("tools-")).unwrap_or(&part).to_string()
+            part.strip_prefix("base-")
+                .or_else(|| part.strip_prefix("tools-"))
+                .unwrap_or(&part)
+                .to_string()
         })
         .collect();
     format!("{}/terraform.tfstate", parts.join("/"))
@@ -22,7 +25,9 @@ pub fn expected_key(layer: &Path) -> String {
 
 /// The key `config.tf` sets, if any.
 pub fn current_key(layer_dir: &Path) -> Option<String> {
-    HclFile::read(&layer_dir.join("config.tf")).ok()?.block_string(BACKEND, "key")
+    HclFile::read(&layer_dir.join("config.tf"))
+        .ok()?
+        .block_string(BACKEND, "key")
 }
 
 /// Adds the expected key to an s3 backend that has none; `Some(key)` when config.tf changed.
@@ -37,8 +42,12 @@ pub fn ensure_key(layer_dir: &Path, layer: &Path) -> Result<Option<String>, Terr
     if !config.add_block_string(BACKEND, "key", &key)? {
         return Ok(None);
     }
-    crate::atomic_file::write_keeping_mode(&path, config.text())
-        .map_err(|source| TerraformError::Io { action: format!("write {}", path.display()), source })?;
+    crate::atomic_file::write_keeping_mode(&path, config.text()).map_err(|source| {
+        TerraformError::Io {
+            action: format!("write {}", path.display()),
+            source,
+        }
+    })?;
     tracing::info!("Set the backend key {key} in {}", path.display());
     Ok(Some(key))
 }
@@ -49,8 +58,17 @@ mod tests {
 
     #[test]
     fn base_and_tools_prefixes_are_dropped() {
-        assert_eq!(expected_key(Path::new("management/global/base-identities")), "management/global/identities/terraform.tfstate");
-        assert_eq!(expected_key(Path::new("shared/us-east-1/tools-vpn-server")), "shared/us-east-1/vpn-server/terraform.tfstate");
-        assert_eq!(expected_key(Path::new("apps-devstg/us-east-1/k8s-eks")), "apps-devstg/us-east-1/k8s-eks/terraform.tfstate");
+        assert_eq!(
+            expected_key(Path::new("management/global/base-identities")),
+            "management/global/identities/terraform.tfstate"
+        );
+        assert_eq!(
+            expected_key(Path::new("shared/us-east-1/tools-vpn-server")),
+            "shared/us-east-1/vpn-server/terraform.tfstate"
+        );
+        assert_eq!(
+            expected_key(Path::new("apps-devstg/us-east-1/k8s-eks")),
+            "apps-devstg/us-east-1/k8s-eks/terraform.tfstate"
+        );
     }
 }

@@ -29,10 +29,14 @@ impl Group {
     pub fn resolve_in(self, path: Option<&OsStr>) -> Result<Binary, TerraformError> {
         let find = |name: &'static str| find_on_path(name, path).map(|path| Binary { name, path });
         match self {
-            Group::Terraform => find("terraform").ok_or(TerraformError::BinaryNotFound { name: "terraform" }),
+            Group::Terraform => {
+                find("terraform").ok_or(TerraformError::BinaryNotFound { name: "terraform" })
+            }
             Group::Tofu => find("tofu").ok_or(TerraformError::BinaryNotFound { name: "tofu" }),
             Group::Tf => {
-                let binary = find("tofu").or_else(|| find("terraform")).ok_or(TerraformError::BinaryNotFound { name: "tofu" })?;
+                let binary = find("tofu")
+                    .or_else(|| find("terraform"))
+                    .ok_or(TerraformError::BinaryNotFound { name: "tofu" })?;
                 tracing::debug!("tf runs {} ({})", binary.name, binary.path.display());
                 Ok(binary)
             }
@@ -42,11 +46,14 @@ impl Group {
 
 /// The first executable file called `name` in the PATH directories.
 pub fn find_on_path(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
-    std::env::split_paths(path?).map(|dir| dir.join(name)).find(|candidate| is_executable(candidate))
+    std::env::split_paths(path?)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
 }
 
 fn is_executable(path: &Path) -> bool {
-    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]
@@ -66,19 +73,41 @@ mod tests {
     #[test]
     fn tf_prefers_tofu_and_falls_back_to_terraform() {
         let both = bin_dir(&["tofu", "terraform"]);
-        assert_eq!(Group::Tf.resolve_in(Some(both.path().as_os_str())).unwrap().name, "tofu");
+        assert_eq!(
+            Group::Tf
+                .resolve_in(Some(both.path().as_os_str()))
+                .unwrap()
+                .name,
+            "tofu"
+        );
         let only_terraform = bin_dir(&["terraform"]);
-        assert_eq!(Group::Tf.resolve_in(Some(only_terraform.path().as_os_str())).unwrap().name, "terraform");
-        assert_eq!(Group::Terraform.resolve_in(Some(both.path().as_os_str())).unwrap().name, "terraform");
+        assert_eq!(
+            Group::Tf
+                .resolve_in(Some(only_terraform.path().as_os_str()))
+                .unwrap()
+                .name,
+            "terraform"
+        );
+        assert_eq!(
+            Group::Terraform
+                .resolve_in(Some(both.path().as_os_str()))
+                .unwrap()
+                .name,
+            "terraform"
+        );
     }
 
     #[test]
     fn a_missing_binary_names_what_to_install() {
         let none = bin_dir(&[]);
-        let error = Group::Tofu.resolve_in(Some(none.path().as_os_str())).unwrap_err();
+        let error = Group::Tofu
+            .resolve_in(Some(none.path().as_os_str()))
+            .unwrap_err();
         assert_eq!(error.to_string(), "tofu was not found on PATH");
         assert!(error.hint().unwrap().contains("install OpenTofu"));
-        let error = Group::Terraform.resolve_in(Some(none.path().as_os_str())).unwrap_err();
+        let error = Group::Terraform
+            .resolve_in(Some(none.path().as_os_str()))
+            .unwrap_err();
         assert!(error.hint().unwrap().contains("install Terraform"));
     }
 

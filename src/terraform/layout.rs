@@ -45,18 +45,29 @@ pub fn check(project: &Project, account: &str, layer: &Path) -> Vec<Verdict> {
         Err(e) => verdicts.push(Verdict::Fail(format!("cannot read {backend_tfvars}: {e}"))),
         Ok(file) => {
             for (key, alternatives) in [
-                ("profile", vec![prefix.clone(), format!("{short}-bootstrap")]),
+                (
+                    "profile",
+                    vec![prefix.clone(), format!("{short}-bootstrap")],
+                ),
                 ("bucket", vec![prefix.clone()]),
                 ("dynamodb_table", vec![prefix.clone()]),
             ] {
                 match file.string(key) {
-                    None => verdicts.push(Verdict::Fail(format!("{key} is not set in {backend_tfvars}"))),
+                    None => verdicts.push(Verdict::Fail(format!(
+                        "{key} is not set in {backend_tfvars}"
+                    ))),
                     Some(value) if alternatives.iter().any(|p| value.starts_with(p.as_str())) => {
-                        verdicts.push(Verdict::Pass(format!("{key} = \"{value}\" in {backend_tfvars}")))
+                        verdicts.push(Verdict::Pass(format!(
+                            "{key} = \"{value}\" in {backend_tfvars}"
+                        )))
                     }
                     Some(value) => verdicts.push(Verdict::Fail(format!(
                         "{key} = \"{value}\" in {backend_tfvars} should start with {}",
-                        alternatives.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(" or ")
+                        alternatives
+                            .iter()
+                            .map(|a| format!("\"{a}\""))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
                     ))),
                 }
             }
@@ -68,14 +79,22 @@ pub fn check(project: &Project, account: &str, layer: &Path) -> Vec<Verdict> {
 /// A key is valid when it equals the expected key up to: the region (or `global`) directory left
 /// out, `base-`/`tools-` prefixes, `terraform-`/`tf-` spelled either way, and a `-dr` suffix.
 pub fn key_matches(key: &str, layer: &Path) -> bool {
-    let parts: Vec<String> = layer.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = layer
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     let mut candidates = vec![parts.clone()];
     if parts.len() >= 3 {
         let mut without_region = parts.clone();
         without_region.remove(1);
         candidates.push(without_region);
     }
-    let actual = normalize(key.trim_end_matches("/terraform.tfstate").split('/').map(str::to_string).collect());
+    let actual = normalize(
+        key.trim_end_matches("/terraform.tfstate")
+            .split('/')
+            .map(str::to_string)
+            .collect(),
+    );
     candidates.into_iter().any(|c| normalize(c) == actual)
 }
 
@@ -83,9 +102,14 @@ fn normalize(parts: Vec<String>) -> Vec<String> {
     parts
         .into_iter()
         .map(|part| {
-            let part = part.strip_prefix("base-").or_else(|| part.strip_prefix("tools-")).unwrap_or(&part).to_string();
+            let part = part
+                .strip_prefix("base-")
+                .or_else(|| part.strip_prefix("tools-"))
+                .unwrap_or(&part)
+                .to_string();
             let part = part.strip_suffix("-dr").unwrap_or(&part).to_string();
-            part.replace("terraform-", "tf-").replace("-terraform", "-tf")
+            part.replace("terraform-", "tf-")
+                .replace("-terraform", "-tf")
         })
         .collect()
 }
@@ -106,8 +130,11 @@ mod tests {
         ] {
             assert!(key_matches(key, layer), "{key}");
         }
-        for key in ["security/tf-backend/terraform.tfstate", "management/us-east-1/other/terraform.tfstate", "management/terraform.tfstate"]
-        {
+        for key in [
+            "security/tf-backend/terraform.tfstate",
+            "management/us-east-1/other/terraform.tfstate",
+            "management/terraform.tfstate",
+        ] {
             assert!(!key_matches(key, layer), "{key}");
         }
     }

@@ -19,13 +19,17 @@ pub enum TerraformError {
     BinaryNotFound { name: &'static str },
     #[error("Currently in a configuration directory, no Terraform command can be run here.")]
     InConfigDirectory,
-    #[error("Terraform commands cannot run neither in the root of the project or in the root directory of an account.")]
+    #[error(
+        "Terraform commands cannot run neither in the root of the project or in the root directory of an account."
+    )]
     InRootOrAccount,
     #[error("This command can only run at layer level.")]
     NotALayer,
     #[error("Can not use --layers or --all at layer level.")]
     LayersInsideALayer,
-    #[error("--layers and --all select layers from an account or a layers-group directory, not from the {location}.")]
+    #[error(
+        "--layers and --all select layers from an account or a layers-group directory, not from the {location}."
+    )]
     LayersOutsideAnAccount { location: &'static str },
     #[error("Directory {layer} does not exist or is not a layer (no *.tf files).")]
     NoSuchLayer { layer: String },
@@ -36,7 +40,10 @@ pub enum TerraformError {
     #[error("invalid --env-var {value}: expected KEY=VALUE")]
     BadEnvVar { value: String },
     #[error("could not {action}: {source}")]
-    Io { action: String, source: std::io::Error },
+    Io {
+        action: String,
+        source: std::io::Error,
+    },
     #[error("could not edit {}: {message}", path.display())]
     Edit { path: PathBuf, message: String },
 }

@@ -43,23 +43,36 @@ pub struct Outcome {
 
 /// Runs with the terminal attached and returns the exit code (128+N when killed by signal N).
 pub fn run_attached(invocation: &Invocation) -> Result<i32, TerraformError> {
-    tracing::debug!("Running {} {} in {}", invocation.program.display(), invocation.args.join(" "), invocation.dir.display());
+    tracing::debug!(
+        "Running {} {} in {}",
+        invocation.program.display(),
+        invocation.args.join(" "),
+        invocation.dir.display()
+    );
     let child = invocation
         .command()
         .spawn()
-        .map_err(|source| TerraformError::Io { action: format!("start {}", invocation.program.display()), source })?;
+        .map_err(|source| TerraformError::Io {
+            action: format!("start {}", invocation.program.display()),
+            source,
+        })?;
     wait_forwarding_signals(child)
 }
 
 fn wait_forwarding_signals(mut child: Child) -> Result<i32, TerraformError> {
     let _guard = SignalGuard::install(child.id());
-    let status = child.wait().map_err(|source| TerraformError::Io { action: "wait for the child process".into(), source })?;
+    let status = child.wait().map_err(|source| TerraformError::Io {
+        action: "wait for the child process".into(),
+        source,
+    })?;
     Ok(exit_code(status))
 }
 
 fn exit_code(status: std::process::ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
-    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
 
 /// While alive, SIGINT/SIGQUIT do not kill leverage (the child got them from the terminal and
@@ -73,19 +86,24 @@ impl SignalGuard {
     fn install(child: u32) -> SignalGuard {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
         let noticed = Arc::new(AtomicBool::new(false));
-        let ids = [SIGINT, SIGQUIT].iter().filter_map(|s| signal_hook::flag::register(*s, Arc::clone(&noticed)).ok()).collect();
-        let forwarder = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]).ok().map(|mut signals| {
-            let handle = signals.handle();
-            let thread = std::thread::spawn(move || {
-                for signal in signals.forever() {
-                    // SAFETY: kill(2) with a pid we spawned and a valid signal number.
-                    unsafe {
-                        libc::kill(child as libc::pid_t, signal);
+        let ids = [SIGINT, SIGQUIT]
+            .iter()
+            .filter_map(|s| signal_hook::flag::register(*s, Arc::clone(&noticed)).ok())
+            .collect();
+        let forwarder = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])
+            .ok()
+            .map(|mut signals| {
+                let handle = signals.handle();
+                let thread = std::thread::spawn(move || {
+                    for signal in signals.forever() {
+                        // SAFETY: kill(2) with a pid we spawned and a valid signal number.
+                        unsafe {
+                            libc::kill(child as libc::pid_t, signal);
+                        }
                     }
-                }
+                });
+                (handle, thread)
             });
-            (handle, thread)
-        });
         SignalGuard { ids, forwarder }
     }
 }
@@ -106,26 +124,48 @@ impl Drop for SignalGuard {
 /// for a single layer; with more, stdin is closed, output lines are prefixed `[layer]` and each
 /// layer's output is also written to `<log_dir>/<layer>.log`. With `fail_fast`, no layer starts
 /// after one failed.
-pub fn run_layers(layers: Vec<(String, Invocation)>, jobs: usize, fail_fast: bool, log_dir: &Path) -> Result<Vec<Outcome>, TerraformError> {
+pub fn run_layers(
+    layers: Vec<(String, Invocation)>,
+    jobs: usize,
+    fail_fast: bool,
+    log_dir: &Path,
+) -> Result<Vec<Outcome>, TerraformError> {
     let failed = AtomicBool::new(false);
     if jobs <= 1 {
         let mut outcomes = Vec::new();
         for (layer, invocation) in layers {
             if fail_fast && failed.load(Ordering::SeqCst) {
-                outcomes.push(Outcome { layer, code: None, duration: Duration::ZERO });
+                outcomes.push(Outcome {
+                    layer,
+                    code: None,
+                    duration: Duration::ZERO,
+                });
                 continue;
             }
             tracing::info!("Invoking command for layer {layer}...");
             let started = Instant::now();
             let code = run_attached(&invocation)?;
             failed.fetch_or(code != 0, Ordering::SeqCst);
-            outcomes.push(Outcome { layer, code: Some(code), duration: started.elapsed() });
+            outcomes.push(Outcome {
+                layer,
+                code: Some(code),
+                duration: started.elapsed(),
+            });
         }
         return Ok(outcomes);
     }
 
-    std::fs::create_dir_all(log_dir).map_err(|source| TerraformError::Io { action: format!("create {}", log_dir.display()), source })?;
-    let queue = Mutex::new(layers.into_iter().enumerate().collect::<Vec<_>>().into_iter());
+    std::fs::create_dir_all(log_dir).map_err(|source| TerraformError::Io {
+        action: format!("create {}", log_dir.display()),
+        source,
+    })?;
+    let queue = Mutex::new(
+        layers
+            .into_iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+            .into_iter(),
+    );
     let outcomes = Mutex::new(Vec::new());
     let error = Mutex::new(None);
     std::thread::scope(|scope| {
@@ -133,24 +173,44 @@ pub fn run_layers(layers: Vec<(String, Invocation)>, jobs: usize, fail_fast: boo
             scope.spawn(|| {
                 loop {
                     let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
-                    let Some((index, (layer, invocation))) = next else { break };
+                    let Some((index, (layer, invocation))) = next else {
+                        break;
+                    };
                     let outcome = if fail_fast && failed.load(Ordering::SeqCst) {
-                        Outcome { layer, code: None, duration: Duration::ZERO }
+                        Outcome {
+                            layer,
+                            code: None,
+                            duration: Duration::ZERO,
+                        }
                     } else {
                         let started = Instant::now();
                         match run_captured(&layer, &invocation, log_dir) {
                             Ok(code) => {
                                 failed.fetch_or(code != 0, Ordering::SeqCst);
-                                Outcome { layer, code: Some(code), duration: started.elapsed() }
+                                Outcome {
+                                    layer,
+                                    code: Some(code),
+                                    duration: started.elapsed(),
+                                }
                             }
                             Err(e) => {
                                 failed.store(true, Ordering::SeqCst);
-                                error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
-                                Outcome { layer, code: Some(1), duration: started.elapsed() }
+                                error
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .get_or_insert(e);
+                                Outcome {
+                                    layer,
+                                    code: Some(1),
+                                    duration: started.elapsed(),
+                                }
                             }
                         }
                     };
-                    outcomes.lock().unwrap_or_else(|p| p.into_inner()).push((index, outcome));
+                    outcomes
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((index, outcome));
                 }
             });
         }
@@ -164,19 +224,31 @@ pub fn run_layers(layers: Vec<(String, Invocation)>, jobs: usize, fail_fast: boo
 }
 
 /// Runs one layer with its output prefixed on screen and copied to its log file.
-fn run_captured(layer: &str, invocation: &Invocation, log_dir: &Path) -> Result<i32, TerraformError> {
+fn run_captured(
+    layer: &str,
+    invocation: &Invocation,
+    log_dir: &Path,
+) -> Result<i32, TerraformError> {
     let log_path = log_dir.join(format!("{}.log", layer.replace('/', "__")));
-    let log = std::fs::File::create(&log_path)
-        .map_err(|source| TerraformError::Io { action: format!("create {}", log_path.display()), source })?;
+    let log = std::fs::File::create(&log_path).map_err(|source| TerraformError::Io {
+        action: format!("create {}", log_path.display()),
+        source,
+    })?;
     let log = Arc::new(Mutex::new(log));
-    tracing::info!("Invoking command for layer {layer}... (log: {})", log_path.display());
+    tracing::info!(
+        "Invoking command for layer {layer}... (log: {})",
+        log_path.display()
+    );
     let mut child = invocation
         .command()
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| TerraformError::Io { action: format!("start {}", invocation.program.display()), source })?;
+        .map_err(|source| TerraformError::Io {
+            action: format!("start {}", invocation.program.display()),
+            source,
+        })?;
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = child.stderr.take().expect("piped stderr");
     let copy = |stream: Box<dyn std::io::Read + Send>, to_stderr: bool| {
@@ -203,11 +275,20 @@ fn run_captured(layer: &str, invocation: &Invocation, log_dir: &Path) -> Result<
 
 /// The table printed after a multi-layer run.
 pub fn summary(outcomes: &[Outcome]) -> String {
-    let width = outcomes.iter().map(|o| o.layer.len()).max().unwrap_or(5).max(5);
+    let width = outcomes
+        .iter()
+        .map(|o| o.layer.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
     let mut table = format!("{:<width$}  {:>6}  {:>9}\n", "LAYER", "EXIT", "DURATION");
     for o in outcomes {
         let code = o.code.map_or("skipped".to_string(), |c| c.to_string());
-        let duration = if o.code.is_some() { format!("{:.1}s", o.duration.as_secs_f64()) } else { "-".into() };
+        let duration = if o.code.is_some() {
+            format!("{:.1}s", o.duration.as_secs_f64())
+        } else {
+            "-".into()
+        };
         table.push_str(&format!("{:<width$}  {code:>6}  {duration:>9}\n", o.layer));
     }
     table

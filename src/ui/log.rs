@@ -11,7 +11,8 @@ use tracing_subscriber::registry::LookupSpan;
 
 /// Installs the global subscriber; call once from `main`.
 pub fn init(verbose: bool) {
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let max_level = if verbose { Level::DEBUG } else { Level::INFO };
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(max_level)
@@ -33,12 +34,21 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
         let now = chrono::Local::now().format("%H:%M:%S%.3f");
         let level = *event.metadata().level();
         if self.colour {
             let paint = level_colour(level);
-            write!(writer, "\x1b[2m[{now}]\x1b[0m {paint}{:<8}\x1b[0m ", level_name(level))?;
+            write!(
+                writer,
+                "\x1b[2m[{now}]\x1b[0m {paint}{:<8}\x1b[0m ",
+                level_name(level)
+            )?;
         } else {
             write!(writer, "[{now}] {:<8} ", level_name(level))?;
         }

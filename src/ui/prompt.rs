@@ -13,7 +13,10 @@ pub enum PromptError {
     #[error("no answer to \"{question}\": standard input ended; {avoid}")]
     NoAnswer { question: String, avoid: String },
     #[error("could not read the answer to \"{question}\": {source}")]
-    Io { question: String, source: std::io::Error },
+    Io {
+        question: String,
+        source: std::io::Error,
+    },
 }
 
 enum Source {
@@ -30,7 +33,9 @@ impl Prompt {
     /// A terminal prompt when stdin and stderr are terminals, else one stdin line per question.
     pub fn detect() -> Self {
         if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-            Prompt { source: Source::Terminal }
+            Prompt {
+                source: Source::Terminal,
+            }
         } else {
             Prompt::from_lines(UnbufferedStdin::default())
         }
@@ -38,21 +43,34 @@ impl Prompt {
 
     /// Answers come from `reader`, one line per question.
     pub fn from_lines(reader: impl BufRead + Send + 'static) -> Self {
-        Prompt { source: Source::Lines(Mutex::new(Box::new(reader))) }
+        Prompt {
+            source: Source::Lines(Mutex::new(Box::new(reader))),
+        }
     }
 
     /// Picks one of `options`; `avoid` says which flag makes the question unnecessary.
     /// A line may hold the option's number (from 1), its text, or the start of its text.
-    pub fn select(&self, question: &str, options: &[&str], avoid: &str) -> Result<usize, PromptError> {
+    pub fn select(
+        &self,
+        question: &str,
+        options: &[&str],
+        avoid: &str,
+    ) -> Result<usize, PromptError> {
         match &self.source {
-            Source::Terminal => dialoguer::Select::with_theme(&dialoguer::theme::ColorfulTheme::default())
-                .with_prompt(question)
-                .items(options)
-                .default(0)
-                .interact()
-                .map_err(|e| io_error(question, e)),
+            Source::Terminal => {
+                dialoguer::Select::with_theme(&dialoguer::theme::ColorfulTheme::default())
+                    .with_prompt(question)
+                    .items(options)
+                    .default(0)
+                    .interact()
+                    .map_err(|e| io_error(question, e))
+            }
             Source::Lines(reader) => {
-                let listed: Vec<String> = options.iter().enumerate().map(|(i, o)| format!("{}) {o}", i + 1)).collect();
+                let listed: Vec<String> = options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| format!("{}) {o}", i + 1))
+                    .collect();
                 announce(&format!("{question} [{}]", listed.join(", ")));
                 loop {
                     let line = read_line(reader, question, avoid)?;
@@ -69,13 +87,20 @@ impl Prompt {
     }
 
     /// Free text; `validate` returns why an answer is refused, and the question is asked again.
-    pub fn text(&self, question: &str, avoid: &str, validate: impl Fn(&str) -> Result<(), String>) -> Result<String, PromptError> {
+    pub fn text(
+        &self,
+        question: &str,
+        avoid: &str,
+        validate: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<String, PromptError> {
         loop {
             let answer = match &self.source {
-                Source::Terminal => dialoguer::Input::<String>::with_theme(&dialoguer::theme::ColorfulTheme::default())
-                    .with_prompt(question)
-                    .interact_text()
-                    .map_err(|e| io_error(question, e))?,
+                Source::Terminal => dialoguer::Input::<String>::with_theme(
+                    &dialoguer::theme::ColorfulTheme::default(),
+                )
+                .with_prompt(question)
+                .interact_text()
+                .map_err(|e| io_error(question, e))?,
                 Source::Lines(reader) => {
                     announce(question);
                     read_line(reader, question, avoid)?
@@ -89,7 +114,12 @@ impl Prompt {
     }
 
     /// A hidden answer; `validate` works as for [`Prompt::text`] and never sees the value printed.
-    pub fn secret(&self, question: &str, avoid: &str, validate: impl Fn(&str) -> Result<(), String>) -> Result<Secret, PromptError> {
+    pub fn secret(
+        &self,
+        question: &str,
+        avoid: &str,
+        validate: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<Secret, PromptError> {
         loop {
             let answer = match &self.source {
                 Source::Terminal => Secret::new(
@@ -159,12 +189,26 @@ fn announce(question: &str) {
     let _ = writeln!(err, "> {question}");
 }
 
-fn read_line(reader: &Mutex<Box<dyn BufRead + Send>>, question: &str, avoid: &str) -> Result<String, PromptError> {
+fn read_line(
+    reader: &Mutex<Box<dyn BufRead + Send>>,
+    question: &str,
+    avoid: &str,
+) -> Result<String, PromptError> {
     let mut line = String::new();
-    let mut reader = reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let read = reader.read_line(&mut line).map_err(|source| PromptError::Io { question: question.to_string(), source })?;
+    let mut reader = reader
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let read = reader
+        .read_line(&mut line)
+        .map_err(|source| PromptError::Io {
+            question: question.to_string(),
+            source,
+        })?;
     if read == 0 {
-        return Err(PromptError::NoAnswer { question: question.to_string(), avoid: avoid.to_string() });
+        return Err(PromptError::NoAnswer {
+            question: question.to_string(),
+            avoid: avoid.to_string(),
+        });
     }
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
@@ -182,13 +226,21 @@ fn choose(answer: &str, options: &[&str]) -> Option<usize> {
     if let Some(i) = options.iter().position(|o| o.to_lowercase() == lower) {
         return Some(i);
     }
-    let starts: Vec<usize> = options.iter().enumerate().filter(|(_, o)| o.to_lowercase().starts_with(&lower)).map(|(i, _)| i).collect();
+    let starts: Vec<usize> = options
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.to_lowercase().starts_with(&lower))
+        .map(|(i, _)| i)
+        .collect();
     (starts.len() == 1).then(|| starts[0])
 }
 
 fn io_error(question: &str, error: dialoguer::Error) -> PromptError {
     let dialoguer::Error::IO(source) = error;
-    PromptError::Io { question: question.to_string(), source }
+    PromptError::Io {
+        question: question.to_string(),
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -218,16 +270,32 @@ mod tests {
     #[test]
     fn end_of_input_names_the_flag_that_avoids_the_question() {
         let prompt = lines("");
-        let error = prompt.text("Key", "use --credentials-file PATH instead", |_| Ok(())).unwrap_err();
-        assert_eq!(error.to_string(), "no answer to \"Key\": standard input ended; use --credentials-file PATH instead");
+        let error = prompt
+            .text("Key", "use --credentials-file PATH instead", |_| Ok(()))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no answer to \"Key\": standard input ended; use --credentials-file PATH instead"
+        );
     }
 
     #[test]
     fn invalid_answers_are_asked_again_until_input_ends() {
         let prompt = lines("short\nAKIAIOSFODNN7EXAMPLE\r\n");
-        let answer = prompt.text("Key", "", |v| if v.len() == 20 { Ok(()) } else { Err("wrong length".into()) }).unwrap();
+        let answer = prompt
+            .text("Key", "", |v| {
+                if v.len() == 20 {
+                    Ok(())
+                } else {
+                    Err("wrong length".into())
+                }
+            })
+            .unwrap();
         assert_eq!(answer, "AKIAIOSFODNN7EXAMPLE");
         let prompt = lines("short\n");
-        assert!(matches!(prompt.secret("Secret", "flag", |_| Err("never".into())), Err(PromptError::NoAnswer { .. })));
+        assert!(matches!(
+            prompt.secret("Secret", "flag", |_| Err("never".into())),
+            Err(PromptError::NoAnswer { .. })
+        ));
     }
 }

@@ -17,8 +17,14 @@ pub const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/p
 
 /// A program from the test venv that `scripts/test-deps` makes.
 pub fn venv_bin(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin").join(name);
-    assert!(path.is_file(), "{} is missing: run `scripts/test-deps` (it installs moto[server] and awscli into .venv/)", path.display());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".venv/bin")
+        .join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `scripts/test-deps` (it installs moto[server] and awscli into .venv/)",
+        path.display()
+    );
     path
 }
 
@@ -50,15 +56,26 @@ impl Moto {
             .env("MOTO_ENABLE_RECORDING", "True")
             .env("MOTO_RECORDER_FILEPATH", scratch.path().join("recording"))
             .current_dir(scratch.path());
-        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        command
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         for (k, v) in env {
             command.env(k, v);
         }
         let child = command.spawn().expect("start moto_server");
-        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}"), _scratch: scratch };
+        let moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _scratch: scratch,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not listen on {port} within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not listen on {port} within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         moto.api("POST", "/moto-api/recorder/start-recording");
@@ -70,11 +87,18 @@ impl Moto {
         use std::io::Read;
         let address = self.endpoint.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).expect("connect to moto_server");
-        write!(stream, "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n").unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n"
+        )
+        .unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        assert!(head.starts_with("HTTP/1.") && head.contains(" 200 "), "moto {method} {path}: {head}");
+        assert!(
+            head.starts_with("HTTP/1.") && head.contains(" 200 "),
+            "moto {method} {path}: {head}"
+        );
         body.to_string()
     }
 
@@ -84,9 +108,14 @@ impl Moto {
         self.api("GET", "/moto-api/recorder/download-recording")
             .lines()
             .filter(|line| {
-                let record: serde_json::Value = serde_json::from_str(line).expect("a recorder line is JSON");
+                let record: serde_json::Value =
+                    serde_json::from_str(line).expect("a recorder line is JSON");
                 let body = record["body"].as_str().unwrap_or_default();
-                let body = if record["body_encoded"] == true { base64_decode(body) } else { body.to_string() };
+                let body = if record["body_encoded"] == true {
+                    base64_decode(body)
+                } else {
+                    body.to_string()
+                };
                 body.starts_with(&needle) || body.contains(&format!("&{needle}"))
             })
             .count()
@@ -112,7 +141,10 @@ fn base64_decode(text: &str) -> String {
     let mut count = 0;
     let mut out = Vec::new();
     for byte in text.bytes().filter(|b| *b != b'=') {
-        let value = ALPHABET.iter().position(|a| *a == byte).expect("base64 text") as u32;
+        let value = ALPHABET
+            .iter()
+            .position(|a| *a == byte)
+            .expect("base64 text") as u32;
         bits = (bits << 6) | value;
         count += 6;
         if count >= 8 {
@@ -125,7 +157,11 @@ fn base64_decode(text: &str) -> String {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// What to create in the emulator before the test runs.
@@ -152,7 +188,11 @@ impl Seed {
         Seed {
             organization: true,
             accounts: vec!["binbash-security".into(), "shared".into()],
-            users: vec![SeedUser { name: "natasha.romanoff".into(), mfa: true, allow: None }],
+            users: vec![SeedUser {
+                name: "natasha.romanoff".into(),
+                mfa: true,
+                allow: None,
+            }],
         }
     }
 
@@ -163,7 +203,11 @@ impl Seed {
 
     /// Another IAM user with keys (and an MFA device), e.g. to overwrite keys with new ones.
     pub fn and_user(mut self, name: &str) -> Seed {
-        self.users.push(SeedUser { name: name.into(), mfa: true, allow: None });
+        self.users.push(SeedUser {
+            name: name.into(),
+            mfa: true,
+            allow: None,
+        });
         self
     }
 
@@ -196,9 +240,18 @@ fn run_seed_script(seed: &Seed, endpoint: Option<&str>, args: &[&str]) -> String
         .stderr(Stdio::piped())
         .spawn()
         .expect("run seed.py");
-    child.stdin.take().unwrap().write_all(spec.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(spec.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "seed.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "seed.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -230,7 +283,9 @@ impl Seeded {
         }
         self.accounts
             .iter()
-            .find(|(name, _)| name.as_str() == account || name.strip_prefix("binbash-") == Some(account))
+            .find(|(name, _)| {
+                name.as_str() == account || name.strip_prefix("binbash-") == Some(account)
+            })
             .map(|(_, id)| id.clone())
             .unwrap_or_else(|| panic!("no seeded account {account}"))
     }
@@ -262,26 +317,42 @@ impl Run {
 
     #[track_caller]
     pub fn success(&self) -> &Run {
-        assert_eq!(self.code, 0, "expected success\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn failure(&self) -> &Run {
-        assert_ne!(self.code, 0, "expected failure\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_ne!(
+            self.code, 0,
+            "expected failure\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_has(&self, text: &str) -> &Run {
-        assert!(self.stderr.contains(text), "stderr lacks {text:?}\n--- stderr\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\n--- stderr\n{}",
+            self.stderr
+        );
         self
     }
 
     /// Fails if `secret` occurs anywhere in what the command printed.
     #[track_caller]
     pub fn never_shows(&self, secret: &str) -> &Run {
-        assert!(!self.all().contains(secret), "a secret was printed\n{}", self.all());
+        assert!(
+            !self.all().contains(secret),
+            "a secret was printed\n{}",
+            self.all()
+        );
         self
     }
 }
@@ -293,7 +364,14 @@ impl Scenario {
         std::fs::create_dir(dir.path().join("home")).unwrap();
         copy_dir(Path::new(FIXTURE), &dir.path().join("project"));
         let cwd = dir.path().join("project");
-        Scenario { dir, standin_bin: None, moto: None, seeded: None, cwd, env: Vec::new() }
+        Scenario {
+            dir,
+            standin_bin: None,
+            moto: None,
+            seeded: None,
+            cwd,
+            env: Vec::new(),
+        }
     }
 
     /// Starts moto_server and seeds it.
@@ -323,21 +401,30 @@ impl Scenario {
         for name in names {
             std::fs::copy(&script, bin.join(name)).unwrap();
         }
-        self.env.push(("PATH".into(), format!("{}:/usr/bin:/bin", bin.display())));
-        self.env.push(("STANDIN_LOG".into(), log.display().to_string()));
+        self.env
+            .push(("PATH".into(), format!("{}:/usr/bin:/bin", bin.display())));
+        self.env
+            .push(("STANDIN_LOG".into(), log.display().to_string()));
         self.standin_bin = Some(bin);
         self
     }
 
     pub fn standin_path(&self, name: &str) -> PathBuf {
-        self.standin_bin.as_ref().expect("the scenario has stand-ins").join(name)
+        self.standin_bin
+            .as_ref()
+            .expect("the scenario has stand-ins")
+            .join(name)
     }
 
     /// Every stand-in call so far, oldest first.
     pub fn calls(&self) -> Vec<Call> {
         let dir = self.dir.path().join("calls");
-        let mut files: Vec<PathBuf> =
-            std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_none()).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_none())
+            .collect();
         files.sort();
         files
             .iter()
@@ -377,7 +464,9 @@ impl Scenario {
     }
 
     pub fn seeded(&self) -> &Seeded {
-        self.seeded.as_ref().expect("the scenario has no seeded moto_server")
+        self.seeded
+            .as_ref()
+            .expect("the scenario has no seeded moto_server")
     }
 
     pub fn aws_dir(&self) -> PathBuf {
@@ -397,7 +486,10 @@ impl Scenario {
 
     fn base_command(&self, program: &Path) -> Command {
         let mut command = Command::new(program);
-        command.current_dir(&self.cwd).env("HOME", self.home()).env("NO_COLOR", "1");
+        command
+            .current_dir(&self.cwd)
+            .env("HOME", self.home())
+            .env("NO_COLOR", "1");
         for key in INHERITED_AWS_VARS {
             command.env_remove(key);
         }
@@ -418,18 +510,34 @@ impl Scenario {
 
     /// An AWS console access-keys CSV for `user`, written next to the project.
     pub fn keys_csv(&self, user: &SeededUser) -> PathBuf {
-        let path = self.dir.path().join(format!("{}_accessKeys.csv", user.access_key_id));
-        std::fs::write(&path, format!("Access key ID,Secret access key\r\n{},{}\r\n", user.access_key_id, user.secret_access_key)).unwrap();
+        let path = self
+            .dir
+            .path()
+            .join(format!("{}_accessKeys.csv", user.access_key_id));
+        std::fs::write(
+            &path,
+            format!(
+                "Access key ID,Secret access key\r\n{},{}\r\n",
+                user.access_key_id, user.secret_access_key
+            ),
+        )
+        .unwrap();
         path
     }
 
     /// The bytes of every file a failed command must not have changed.
     pub fn snapshot(&self) -> Vec<(PathBuf, Option<Vec<u8>>)> {
-        let mut paths = vec![self.project().join("config/common.tfvars"), self.project().join("project.yaml")];
+        let mut paths = vec![
+            self.project().join("config/common.tfvars"),
+            self.project().join("project.yaml"),
+        ];
         for name in ["config", "credentials", "config.bkp", "credentials.bkp"] {
             paths.push(self.aws_dir().join(name));
         }
-        paths.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect()
+        paths
+            .into_iter()
+            .map(|p| (p.clone(), std::fs::read(&p).ok()))
+            .collect()
     }
 
     /// Starts `leverage` in `dir` on another thread, for runs that must overlap.
@@ -449,7 +557,10 @@ impl Scenario {
         let mut command = self.base_command(&venv_bin("aws"));
         command
             .env("AWS_CONFIG_FILE", self.aws_dir().join("config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.aws_dir().join("credentials"));
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.aws_dir().join("credentials"),
+            );
         run_with_stdin(command, args, stdin)
     }
 }
@@ -469,8 +580,14 @@ const INHERITED_AWS_VARS: &[&str] = &[
 ];
 
 fn run_with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Run {
-    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
     let mut input = child.stdin.take().unwrap();
     let stdin = stdin.to_string();
     let writer = std::thread::spawn(move || {
@@ -512,8 +629,14 @@ pub struct Call {
 
 impl Call {
     fn parse(text: &str) -> Call {
-        let mut call =
-            Call { name: String::new(), cwd: PathBuf::new(), args: Vec::new(), env: BTreeMap::new(), config: None, credentials: None };
+        let mut call = Call {
+            name: String::new(),
+            cwd: PathBuf::new(),
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            config: None,
+            credentials: None,
+        };
         for line in text.lines() {
             let (kind, value) = line.split_once(' ').unwrap_or((line, ""));
             match kind {
