@@ -83,6 +83,7 @@ fn commands_not_built_yet_say_so_and_exit_2() {
         .run(&["project", "create"], "");
     assert_eq!(run.code, 2, "{}", run.all());
     run.stderr_has("ERROR    `leverage project create` is not implemented yet");
+    insta::assert_snapshot!(Scenario::new().transcript(&run));
     assert_eq!(run.stdout, "", "nothing may pretend to work");
 }
 
@@ -108,6 +109,7 @@ accounts:
         root.display()
     );
     assert_eq!(run.stdout, expected);
+    insta::assert_snapshot!(s.transcript(&run));
 }
 
 #[test]
@@ -135,4 +137,5 @@ fn errors_are_one_log_line_and_a_hint() {
         lines[1],
         "hint: set short_name in project.yaml to something like \"bb\""
     );
+    insta::assert_snapshot!(s.transcript(&run));
 }

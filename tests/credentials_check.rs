@@ -90,6 +90,16 @@ fn the_table_shows_each_profiles_real_account_and_status() {
         row(&run.stdout, "bb-orphan-oaar")[1..],
         ["999999999999", "-", "-", "missing", "keys"]
     );
+    let table = [
+        (&management, "[MANAGEMENT]"),
+        (&security, "[SECURITY]"),
+        (&shared, "[SHARED]"),
+    ]
+    .iter()
+    .fold(run.stdout.clone(), |t, (id, name)| {
+        t.replace(id.as_str(), name)
+    });
+    insta::assert_snapshot!(table);
 
     let json = s.run(&["credentials", "check", "--json"], "");
     let rows: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();

@@ -83,6 +83,7 @@ fn dry_run_shows_the_diff_and_changes_nothing() {
     let before = files(&s);
     let run = s.run(&["mfa", "enable", "--dry-run"], "");
     run.success().stderr_has("Dry run: nothing was changed.");
+    insta::assert_snapshot!(s.transcript(&run));
     for file in FILES {
         assert!(
             run.stdout

@@ -78,9 +78,10 @@ fn every_command_gets_exactly_the_arguments_upstream_gives() {
             vec!["destroy", "-auto-approve"],
             with_vars(&["destroy"], &["-auto-approve"]),
         ),
+        // `terraform validate` rejects -var-file; `tofu validate` takes them (below).
         (
             vec!["validate", "-no-color"],
-            with_vars(&["validate"], &["-no-color"]),
+            strings(&["validate", "-no-color"]),
         ),
         (
             vec!["import", "aws_iam_user.x", "natasha", "-lock=false"],
@@ -112,6 +113,14 @@ fn every_command_gets_exactly_the_arguments_upstream_gives() {
         assert_eq!(call.args, expected, "leverage {}", full.join(" "));
         assert_eq!(call.cwd, r.join(LAYER), "leverage {}", full.join(" "));
     }
+}
+
+#[test]
+fn tofu_validate_gets_the_var_files_terraform_validate_rejects() {
+    let s = Scenario::new().standins(&["tofu"]).cd(LAYER);
+    s.run(&["tofu", "validate"], "").success();
+    let vars = var_files(&s, "management");
+    assert_eq!(only_call(&s).args, [strings(&["validate"]), vars].concat());
 }
 
 #[test]
@@ -312,6 +321,7 @@ fn validate_layout_passes_the_fixture_and_flags_each_broken_variant() {
         .stderr_has("✔ environment = \"management\"")
         .stderr_has("✔ backend key management/identities/terraform.tfstate")
         .stderr_has("Layout is valid.");
+    insta::assert_snapshot!(s.transcript(&run));
     assert!(s.calls().is_empty(), "validate-layout runs no binary");
 
     let broken: &[(&str, &str, &str, &str)] = &[

@@ -57,6 +57,8 @@ pub struct AwsError {
     pub message: String,
 }
 
+impl crate::error::Diagnostic for AwsError {}
+
 impl AwsError {
     /// AWS does not know the key, or the secret does not match it.
     pub fn is_rejected_keys(&self) -> bool {

@@ -6,6 +6,7 @@
 //! leverage processes from interleaving their read-modify-write cycles.
 
 use super::ini::{Ini, IniError};
+use crate::error::{Diagnostic, IoError};
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -16,16 +17,12 @@ pub enum AwsFilesError {
     NoHome,
     #[error("{}: {error}", path.display())]
     Malformed { path: PathBuf, error: IniError },
-    #[error("could not {action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
 }
 
-impl AwsFilesError {
-    pub fn hint(&self) -> Option<String> {
+impl Diagnostic for AwsFilesError {
+    fn hint(&self) -> Option<String> {
         match self {
             AwsFilesError::NoHome => Some("set HOME to your home directory".into()),
             AwsFilesError::Malformed { path, .. } => Some(format!(
@@ -33,16 +30,7 @@ impl AwsFilesError {
                 path.display(),
                 path.display()
             )),
-            AwsFilesError::Io { path, source, .. }
-                if source.kind() == std::io::ErrorKind::PermissionDenied =>
-            {
-                Some(format!(
-                    "make {} writable by you (e.g. `chmod u+rwx {}`); leverage changed nothing",
-                    path.parent().unwrap_or(path).display(),
-                    path.parent().unwrap_or(path).display()
-                ))
-            }
-            AwsFilesError::Io { .. } => None,
+            AwsFilesError::Io(error) => error.hint(),
         }
     }
 }
@@ -104,11 +92,7 @@ impl AwsFiles {
         match fs::read_to_string(&path) {
             Ok(text) => Ini::parse(&text).map_err(|error| AwsFilesError::Malformed { path, error }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ini::default()),
-            Err(source) => Err(AwsFilesError::Io {
-                action: "read",
-                path,
-                source,
-            }),
+            Err(source) => Err(IoError::new("read", path, source).into()),
         }
     }
 
@@ -122,16 +106,8 @@ impl AwsFiles {
             .write(true)
             .mode(0o600)
             .open(&path)
-            .map_err(|source| AwsFilesError::Io {
-                action: "create",
-                path: path.clone(),
-                source,
-            })?;
-        file.lock().map_err(|source| AwsFilesError::Io {
-            action: "lock",
-            path,
-            source,
-        })?;
+            .map_err(IoError::on("create", &path))?;
+        file.lock().map_err(IoError::on("lock", &path))?;
         Ok(FilesLock { _file: file })
     }
 
@@ -140,11 +116,7 @@ impl AwsFiles {
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
-            .map_err(|source| AwsFilesError::Io {
-                action: "create",
-                path: self.dir.clone(),
-                source,
-            })
+            .map_err(|source| IoError::new("create", &self.dir, source).into())
     }
 
     /// Writes `ini` over `file` when its text differs: backup first, then an atomic replace.
@@ -160,13 +132,7 @@ impl AwsFiles {
         let old = match fs::read_to_string(&path) {
             Ok(old) => Some(old),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => {
-                return Err(AwsFilesError::Io {
-                    action: "read",
-                    path,
-                    source,
-                });
-            }
+            Err(source) => return Err(IoError::new("read", path, source).into()),
         };
         if old.as_deref() == Some(text.as_str()) {
             return Ok(false);
@@ -184,11 +150,8 @@ impl AwsFiles {
 
 /// Atomic replace with 0600, the only mode these files ever have.
 fn write_atomically(path: &Path, text: &str) -> Result<(), AwsFilesError> {
-    crate::atomic_file::write(path, text, 0o600).map_err(|source| AwsFilesError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::atomic_file::write(path, text, 0o600)
+        .map_err(|source| IoError::new("write", path, source).into())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! AWS: the project's INI files under `~/.aws/<short>/` (SPEC §2) and the SDK calls leverage makes.
 
+pub mod cli;
 pub mod client;
 pub mod files;
 pub mod ini;

@@ -1,48 +1,17 @@
-//! `leverage aws <args>` (SPEC §7): the AWS CLI with the project's credentials files; in a layer
-//! with MFA on, with the layer's temporary credentials (SPEC §4).
+//! `leverage aws <args>`.
 
-use super::terraform::mfa_credentials;
-use crate::aws::{AwsFile, AwsFiles};
 use crate::error::Error;
-use crate::project::Location;
-use crate::terraform::binary::find_on_path;
-use crate::terraform::runner::{self, Invocation};
+use crate::exit_status::ExitStatus;
+use crate::project::Project;
+use clap::Args;
 
-pub fn run(args: Vec<String>) -> Result<i32, Error> {
-    let project = super::load_project()?;
-    let program =
-        find_on_path("aws", std::env::var_os("PATH").as_deref()).ok_or(Error::AwsCliMissing)?;
-    let private = match (&project.location, project.mfa_enabled()) {
-        (Location::Layer { layer, .. }, true) => Some(mfa_credentials(
-            &project,
-            std::slice::from_ref(layer),
-            false,
-        )?),
-        _ => None,
-    };
-    let (config, credentials) = match &private {
-        Some(private) => (private.config.clone(), private.credentials.clone()),
-        None => {
-            let files = AwsFiles::for_project(&project.short_name)
-                .map_err(crate::credentials::CredentialsError::from)?;
-            (
-                files.path(AwsFile::Config),
-                files.path(AwsFile::Credentials),
-            )
-        }
-    };
-    let env = vec![
-        ("AWS_CONFIG_FILE".to_string(), config.display().to_string()),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
-            credentials.display().to_string(),
-        ),
-    ];
-    runner::run_attached(&Invocation {
-        program,
-        args,
-        dir: project.cwd.clone(),
-        env,
-    })
-    .map_err(Error::from)
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// Arguments for the `aws` CLI, passed through unchanged.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+pub fn run(args: AwsArgs) -> Result<ExitStatus, Error> {
+    crate::aws::cli::run(&Project::load_here()?, args.args)
 }

@@ -1,5 +1,5 @@
-//! The command line: clap definitions and dispatch. Every command's logic lives in the library
-//! modules; the files here only turn flags into calls and results into exit codes.
+//! The command line: clap definitions and dispatch, one file per command group. Flags become
+//! library calls here; every command's logic lives in the library.
 
 mod aws;
 mod credentials;
@@ -9,9 +9,9 @@ mod project;
 mod terraform;
 
 use crate::error::Error;
+use crate::exit_status::ExitStatus;
 use crate::terraform::binary::Group;
-use clap::{Args, CommandFactory, Parser, Subcommand};
-use std::ffi::OsString;
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Leverage: run a binbash Leverage AWS landing zone from one fast binary.
 #[derive(Debug, Parser)]
@@ -37,16 +37,16 @@ pub enum Command {
     /// Run OpenTofu, or Terraform when no `tofu` is on PATH.
     Tf(terraform::TerraformArgs),
     /// Run the AWS CLI with the project's credentials files.
-    Aws(AwsArgs),
-    /// Create and render a Leverage project.
+    Aws(aws::AwsArgs),
+    /// Create and inspect a Leverage project.
     #[command(subcommand)]
-    Project(ProjectCommand),
-    /// The seeds' manual identity steps, as commands.
+    Project(project::ProjectCommand),
+    /// Read an IAM user's initial console password; check the users' OpenPGP keys.
     #[command(subcommand)]
-    Identities(IdentitiesCommand),
+    Identities(identities::IdentitiesCommand),
     /// Turn MFA on or off for the whole project.
     #[command(subcommand)]
-    Mfa(MfaCommand),
+    Mfa(mfa::MfaCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -54,73 +54,12 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
-pub struct AwsArgs {
-    /// Arguments for the `aws` CLI, passed through unchanged.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ProjectCommand {
-    /// Show what leverage detects here: root, names, regions, accounts, location.
-    Info,
-    /// Write a commented project.yaml to start from.
-    Init,
-    /// Render the project's files from project.yaml.
-    Create,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum IdentitiesCommand {
-    /// Print a user's initial console password, decrypted with their OpenPGP key.
-    Password {
-        /// The IAM user name, e.g. natasha.romanoff.
-        user: String,
-        /// The account whose global/base-identities layer defines the user.
-        #[arg(long, default_value = "management")]
-        account: String,
-        /// An armored OpenPGP secret key to decrypt with, instead of your gpg keyring.
-        #[arg(long, value_name = "PATH")]
-        key_file: Option<std::path::PathBuf>,
-        /// Print the password even when standard output is not a terminal.
-        #[arg(long)]
-        stdout: bool,
-    },
-    /// Check the users' OpenPGP public keys in every base-identities layer.
-    Keys,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MfaCommand {
-    /// Require MFA: role_requires_mfa in each account's roles.tf, the backend profiles, and
-    /// MFA_ENABLED in build.env; shows the diff and asks first.
-    Enable(MfaSwitchArgs),
-    /// Undo `mfa enable`: bootstrap/OAAR backend profiles, no MFA on the roles.
-    Disable(MfaSwitchArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct MfaSwitchArgs {
-    /// Show the changes and stop.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Apply without asking.
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-}
-
 /// Runs the CLI and returns the process exit code.
 pub fn main() -> i32 {
-    main_from(std::env::args_os())
-}
-
-/// Like [`main`] with explicit arguments, for tests.
-pub fn main_from(args: impl IntoIterator<Item = OsString>) -> i32 {
-    let cli = Cli::parse_from(args);
+    let cli = Cli::parse();
     crate::ui::log::init(cli.verbose);
     match run(cli) {
-        Ok(code) => code,
+        Ok(status) => status.code(),
         Err(error) => {
             report(&error);
             error.exit_code()
@@ -128,64 +67,32 @@ pub fn main_from(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
-fn current_dir() -> Result<std::path::PathBuf, Error> {
-    std::env::current_dir().map_err(|e| Error::Io("find the current directory".into(), e))
-}
-
-/// The project around the current directory.
-fn load_project() -> Result<crate::project::Project, Error> {
-    Ok(crate::project::Project::load(&current_dir()?, |_| {})?)
-}
-
-/// Runs async library code on a single-threaded runtime: leverage's AWS calls are few and
-/// sequential, and a multi-threaded runtime would cost start-up time for nothing.
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a Tokio runtime can always be built")
-        .block_on(future)
-}
-
-/// One line saying what is wrong, then a hint when there is something to try.
+/// One line saying what is wrong and why, then a hint when there is something to try.
 fn report(error: &Error) {
+    if error.silent() {
+        return;
+    }
     tracing::error!("{error}");
     if let Some(hint) = error.hint() {
         eprintln!("hint: {hint}");
     }
 }
 
-fn run(cli: Cli) -> Result<i32, Error> {
+fn run(cli: Cli) -> Result<ExitStatus, Error> {
     match cli.command {
         Command::Credentials(command) => credentials::run(command),
         Command::Terraform(args) => terraform::run(Group::Terraform, args),
         Command::Tofu(args) => terraform::run(Group::Tofu, args),
         Command::Tf(args) => terraform::run(Group::Tf, args),
-        Command::Aws(args) => aws::run(args.args),
-        Command::Project(ProjectCommand::Info) => project::info(),
-        Command::Project(ProjectCommand::Init) => {
-            Err(Error::NotImplemented("leverage project init".into()))
-        }
-        Command::Project(ProjectCommand::Create) => {
-            Err(Error::NotImplemented("leverage project create".into()))
-        }
-        Command::Identities(IdentitiesCommand::Password {
-            user,
-            account,
-            key_file,
-            stdout,
-        }) => identities::password(&user, &account, key_file.as_deref(), stdout),
-        Command::Identities(IdentitiesCommand::Keys) => identities::keys(),
-        Command::Mfa(MfaCommand::Enable(args)) => mfa::switch(true, args),
-        Command::Mfa(MfaCommand::Disable(args)) => mfa::switch(false, args),
+        Command::Aws(args) => aws::run(args),
+        Command::Project(command) => project::run(command),
+        Command::Identities(command) => identities::run(command),
+        Command::Mfa(command) => mfa::run(command),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "leverage",
-                &mut std::io::stdout(),
-            );
-            Ok(0)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut script);
+            crate::ui::output::print(&String::from_utf8_lossy(&script))?;
+            Ok(ExitStatus::Success)
         }
     }
 }

@@ -1,40 +1,42 @@
-//! `leverage project ...` (SPEC §7).
+//! `leverage project ...`.
 
 use crate::error::Error;
-use crate::project::Location;
+use crate::exit_status::ExitStatus;
+use crate::project::Project;
+use clap::Subcommand;
 
-/// Prints the project as leverage sees it from the current directory.
-pub fn info() -> Result<i32, Error> {
-    let project = super::load_project()?;
-    let unset = || "(not set)".to_string();
-    let location = match &project.location {
-        Location::Layer { layer, .. } | Location::LayersGroup { group: layer, .. } => {
-            format!("{} ({})", project.location.describe(), layer.display())
-        }
-        Location::Account { account } => format!("account ({account})"),
-        other => other.describe().to_string(),
-    };
-    println!("root:             {}", project.root.display());
-    println!("short name:       {}", project.short_name);
-    println!(
-        "project name:     {}",
-        project.long_name.clone().unwrap_or_else(unset)
-    );
-    println!(
-        "primary region:   {}",
-        project.primary_region.clone().unwrap_or_else(unset)
-    );
-    println!(
-        "secondary region: {}",
-        project.secondary_region.clone().unwrap_or_else(unset)
-    );
-    println!("MFA enabled:      {}", project.mfa_enabled());
-    println!("location:         {location}");
-    println!("accounts:");
-    for account in &project.accounts {
-        let email = account.email.as_deref().unwrap_or("-");
-        let id = account.id.as_deref().unwrap_or("(no id yet)");
-        println!("  {:<16} {id:<14} {email}", account.name);
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Show what leverage detects here: root, names, regions, accounts, location.
+    Info,
+    /// Write a commented project.yaml to start from (not built yet).
+    Init,
+    /// Render the project's files from project.yaml (not built yet).
+    Create,
+}
+
+/// A command that exists in upstream's tree but not yet here.
+#[derive(Debug, thiserror::Error)]
+#[error("`leverage {0}` is not implemented yet")]
+struct NotImplemented(&'static str);
+
+impl crate::error::Diagnostic for NotImplemented {
+    fn hint(&self) -> Option<String> {
+        Some("this command is planned; see `leverage --help` for what works today".into())
     }
-    Ok(0)
+
+    fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+pub fn run(command: ProjectCommand) -> Result<ExitStatus, Error> {
+    match command {
+        ProjectCommand::Init => Err(NotImplemented("project init").into()),
+        ProjectCommand::Create => Err(NotImplemented("project create").into()),
+        ProjectCommand::Info => {
+            crate::ui::output::print(&Project::load_here()?.summary())?;
+            Ok(ExitStatus::Success)
+        }
+    }
 }

@@ -4,17 +4,25 @@
 
 use super::CredentialsError;
 use super::keys::{check_key_id, check_secret, read_keys_file};
+use crate::aws::files::FilesLock;
 use crate::aws::{AwsFile, AwsFiles, AwsKeys, CallerIdentity, Client, Ini, OrganizationAccount};
+use crate::error::IoError;
+use crate::exit_status::ExitStatus;
 use crate::project::{Account, PROJECT_YAML, Project, project_yaml};
 use crate::ui::Prompt;
 use std::path::{Path, PathBuf};
 use tracing::{debug, info, warn};
 
-/// Whose keys: the temporary bootstrap user, a management-account user, or a security-account user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whose keys: the temporary bootstrap user, a management-account user, or a security-account
+/// user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "UPPER")]
 pub enum CredentialsKind {
+    /// The temporary keys used to deploy the landing zone.
     Bootstrap,
+    /// A management-account user: roles are OrganizationAccountAccessRole.
     Management,
+    /// A security-account user: roles are DevOps.
     Security,
 }
 
@@ -38,13 +46,26 @@ impl CredentialsKind {
     }
 }
 
-#[derive(Debug, Clone)]
+/// What `credentials configure` is asked to do.
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConfigureOptions {
+    /// Type of credentials to set.
+    #[arg(long = "type", value_name = "TYPE", value_enum, ignore_case = true)]
     pub kind: CredentialsKind,
+    /// The access keys CSV the AWS console downloads.
+    #[arg(long, value_name = "PATH")]
     pub credentials_file: Option<PathBuf>,
+    /// Read the user's virtual MFA device and put its serial in every role profile.
+    #[arg(long)]
     pub fetch_mfa_device: bool,
+    /// Replace the keys already stored for this type (a backup is made).
+    #[arg(long, conflicts_with = "skip_access_keys_setup")]
     pub overwrite_existing_credentials: bool,
+    /// Keep the stored keys; only set up the assumable roles.
+    #[arg(long)]
     pub skip_access_keys_setup: bool,
+    /// Do not write the accounts' role profiles.
+    #[arg(long)]
     pub skip_assumable_roles_setup: bool,
 }
 
@@ -52,182 +73,299 @@ const SKIP_OR_OVERWRITE: &str =
     "pass --skip-access-keys-setup or --overwrite-existing-credentials instead";
 const KEYS_SOURCE: &str = "pass --credentials-file PATH instead";
 
-/// Runs the whole flow. The AWS files stay locked from the first read to the last write.
+/// What one configure run has learned so far; every step reads and adds to it.
+struct Configure<'a> {
+    project: &'a Project,
+    files: &'a AwsFiles,
+    options: &'a ConfigureOptions,
+    prompt: &'a Prompt,
+    kind: &'static str,
+    region: String,
+    /// `<short>-<kind>`, where the keys live.
+    profile: String,
+    /// The caller behind the keys, once asked.
+    identity: Option<CallerIdentity>,
+}
+
+/// What the run will write, decided before anything is written.
+#[derive(Default)]
+struct Changes {
+    new_keys: Option<AwsKeys>,
+    profiles: Option<Vec<RoleProfile>>,
+    accounts: Vec<Account>,
+    management_id_for_yaml: Option<String>,
+}
+
+type RoleProfile = (String, Vec<(&'static str, String)>);
+
+/// `credentials configure` from the current directory.
+pub fn run(options: &ConfigureOptions) -> crate::Result<ExitStatus> {
+    if options.skip_access_keys_setup && options.skip_assumable_roles_setup {
+        info!("Nothing to do. Exiting.");
+        return Ok(ExitStatus::Success);
+    }
+    let project = Project::load(&crate::project::current_dir()?, |step| info!("{step}"))?;
+    let files = AwsFiles::for_project(&project.short_name)?;
+    let prompt = Prompt::detect();
+    crate::runtime::block_on(configure(&project, &files, options, &prompt))?;
+    Ok(ExitStatus::Success)
+}
+
+/// Runs the whole flow. The AWS files stay locked from the first read to the last write;
+/// everything is learned first (keys checked, accounts listed, MFA device found) and only then
+/// written, so a failure at any step leaves every file as it was.
 pub async fn configure(
     project: &Project,
     files: &AwsFiles,
     options: &ConfigureOptions,
     prompt: &Prompt,
-) -> Result<(), CredentialsError> {
+) -> crate::Result<()> {
     let kind = options.kind.name();
-    let region = project.require_primary_region()?.to_string();
-    let profile = format!("{}-{kind}", project.short_name);
-
+    let mut run = Configure {
+        project,
+        files,
+        options,
+        prompt,
+        kind,
+        region: project.require_primary_region()?.to_string(),
+        profile: format!("{}-{kind}", project.short_name),
+        identity: None,
+    };
     let lock = files.lock()?;
     let mut credentials = files.read(AwsFile::Credentials)?;
-    let mut config = files.read(AwsFile::Config)?;
-    let stored = AwsKeys::stored_in(&credentials, &profile);
+    let config = files.read(AwsFile::Config)?;
+    let stored = AwsKeys::stored_in(&credentials, &run.profile);
     let already_configured = stored.is_some();
+    let overwrite = run.overwrite_wanted(already_configured)?;
+    let (keys, keys_are_new) = run.keys(stored, overwrite).await?;
+    let mut changes = run.learn(&keys, &credentials, already_configured).await?;
+    if keys_are_new {
+        changes.new_keys = Some(keys);
+    }
+    run.write(
+        &changes,
+        &mut credentials,
+        config,
+        already_configured,
+        &lock,
+    )
+}
 
-    let mut overwrite = options.overwrite_existing_credentials;
-    if already_configured && !(options.skip_access_keys_setup || overwrite) {
+impl Configure<'_> {
+    /// Whether stored keys are to be replaced: the flag, or the user's answer.
+    fn overwrite_wanted(&self, already_configured: bool) -> crate::Result<bool> {
+        let options = self.options;
+        if !already_configured
+            || options.skip_access_keys_setup
+            || options.overwrite_existing_credentials
+        {
+            return Ok(options.overwrite_existing_credentials);
+        }
         let extra = if options.skip_assumable_roles_setup {
             ""
         } else {
             " Continue on with assumable roles setup."
         };
         let skip = format!("Skip credentials configuration.{extra}");
-        let question = format!("Credentials already configured for {profile}:");
-        overwrite = prompt.select(
-            &question,
-            &[
-                &skip,
-                "Overwrite current credentials. Backups will be made.",
-            ],
-            SKIP_OR_OVERWRITE,
-        )? == 1;
+        let question = format!("Credentials already configured for {}:", self.profile);
+        let overwrite = "Overwrite current credentials. Backups will be made.";
+        Ok(self
+            .prompt
+            .select(&question, &[&skip, overwrite], SKIP_OR_OVERWRITE)?
+            == 1)
     }
 
-    // Everything is learned first (keys checked, accounts listed, MFA device found) and only
-    // then written, so a failure at any step leaves every file as it was.
-    let mut identity = None;
-    let (keys, keys_are_new) = match stored {
-        Some(stored) if options.skip_access_keys_setup || !overwrite => (stored, false),
-        _ if options.skip_access_keys_setup => {
-            return Err(CredentialsError::NoStoredKeys {
-                kind,
-                profile,
-                path: files.path(AwsFile::Credentials).display().to_string(),
-            });
+    /// The keys to work with, and whether they are new (checked with STS before anything else).
+    async fn keys(
+        &mut self,
+        stored: Option<AwsKeys>,
+        overwrite: bool,
+    ) -> crate::Result<(AwsKeys, bool)> {
+        let kind = self.kind;
+        match stored {
+            Some(stored) if self.options.skip_access_keys_setup || !overwrite => {
+                return Ok((stored, false));
+            }
+            _ if self.options.skip_access_keys_setup => {
+                return Err(CredentialsError::NoStoredKeys {
+                    kind,
+                    profile: self.profile.clone(),
+                    path: self.files.path(AwsFile::Credentials).display().to_string(),
+                }
+                .into());
+            }
+            _ => {}
         }
-        _ => {
-            info!("Configuring {kind} credentials.");
-            let keys = obtain_keys(options.credentials_file.as_deref(), prompt)?;
-            let who = Client::new(&keys, &region)
-                .caller_identity()
-                .await
-                .map_err(|error| {
-                    if error.is_rejected_keys() {
-                        CredentialsError::RejectedKeys { kind, error }
-                    } else {
-                        CredentialsError::Unverified { kind, error }
-                    }
-                })?;
-            debug!("The {kind} keys belong to {}", who.arn);
-            identity = Some(who);
-            (keys, true)
-        }
-    };
-    let client = Client::new(&keys, &region);
-    let mut accounts = project.accounts.clone();
-    let mut skip_roles = options.skip_assumable_roles_setup;
-    let mut management_id_for_yaml = None;
-
-    if options.kind == CredentialsKind::Bootstrap && !already_configured {
-        // First bootstrap run: the landing zone does not exist yet, but the caller's account
-        // is, by definition, the management account.
-        info!("Fetching management account id.");
-        let who = known_identity(&mut identity, &client).await?;
-        set_management_id(&mut accounts, &who.account);
-        management_id_for_yaml = Some(who.account);
-        skip_roles = true;
+        info!("Configuring {kind} credentials.");
+        let keys = obtain_keys(self.options.credentials_file.as_deref(), self.prompt)?;
+        let who = Client::new(&keys, &self.region)
+            .caller_identity()
+            .await
+            .map_err(|error| {
+                if error.is_rejected_keys() {
+                    CredentialsError::RejectedKeys { kind, error }
+                } else {
+                    CredentialsError::Unverified { kind, error }
+                }
+            })?;
+        debug!("The {kind} keys belong to {}", who.arn);
+        self.identity = Some(who);
+        Ok((keys, true))
     }
 
-    let mut profiles = None;
-    if skip_roles {
-        info!("Skipping assumable roles configuration.");
-    } else {
+    /// The accounts and role profiles to write.
+    async fn learn(
+        &mut self,
+        keys: &AwsKeys,
+        credentials: &Ini,
+        already_configured: bool,
+    ) -> crate::Result<Changes> {
+        let client = Client::new(keys, &self.region);
+        let mut changes = Changes {
+            accounts: self.project.accounts.clone(),
+            ..Changes::default()
+        };
+        let mut skip_roles = self.options.skip_assumable_roles_setup;
+        if self.options.kind == CredentialsKind::Bootstrap && !already_configured {
+            // First bootstrap run: the landing zone does not exist yet, but the caller's
+            // account is, by definition, the management account.
+            info!("Fetching management account id.");
+            let who = self.identity(&client).await?;
+            set_management_id(&mut changes.accounts, &who.account);
+            changes.management_id_for_yaml = Some(who.account);
+            skip_roles = true;
+        }
+        if skip_roles {
+            info!("Skipping assumable roles configuration.");
+        } else {
+            self.learn_accounts(&client, keys, credentials, &mut changes.accounts)
+                .await?;
+            changes.profiles = self.role_profiles(&client, &changes.accounts).await?;
+        }
+        Ok(changes)
+    }
+
+    /// Account ids from the organization (and the caller, for management users).
+    async fn learn_accounts(
+        &mut self,
+        client: &Client,
+        keys: &AwsKeys,
+        credentials: &Ini,
+        accounts: &mut Vec<Account>,
+    ) -> crate::Result<()> {
         info!("Attempting to fetch organization accounts.");
-        let organization = organization_accounts(
-            options.kind,
-            &keys,
-            &credentials,
-            &project.short_name,
-            &region,
-        )
-        .await;
+        let (short, region) = (&self.project.short_name, &self.region);
+        let organization =
+            organization_accounts(self.options.kind, keys, credentials, short, region).await;
         debug!("Organization accounts fetched: {}", organization.len());
         // Management and bootstrap users live in the management account: their own account id
         // is its id, whatever the organization calls it.
-        if matches!(
-            options.kind,
+        let management_user = matches!(
+            self.options.kind,
             CredentialsKind::Management | CredentialsKind::Bootstrap
-        ) && accounts
-            .iter()
-            .any(|a| a.name == "management" && a.id.is_none())
+        );
+        if management_user
+            && accounts
+                .iter()
+                .any(|a| a.name == "management" && a.id.is_none())
         {
-            let who = known_identity(&mut identity, &client).await?;
-            set_management_id(&mut accounts, &who.account);
+            let who = self.identity(client).await?;
+            set_management_id(accounts, &who.account);
         }
-        merge_organization(&mut accounts, &organization, project.long_name.as_deref());
+        merge_organization(accounts, &organization, self.project.long_name.as_deref());
+        Ok(())
+    }
 
+    /// The role profiles for the accounts with an id, with the MFA serial when asked for.
+    async fn role_profiles(
+        &mut self,
+        client: &Client,
+        accounts: &[Account],
+    ) -> crate::Result<Option<Vec<RoleProfile>>> {
         if accounts.iter().all(|a| a.id.is_none()) {
             info!(
-                "No organization has been created yet or no accounts were configured. Skipping assumable roles configuration."
+                "No organization has been created yet or no accounts were configured. \
+                 Skipping assumable roles configuration."
             );
-        } else {
-            info!("Configuring assumable roles.");
-            let mfa_serial = if options.fetch_mfa_device {
-                info!("Fetching MFA device serial.");
-                let who = known_identity(&mut identity, &client).await?;
-                Some(mfa_serial(&client, &who, kind).await?)
-            } else {
-                None
-            };
-            profiles = Some(role_profiles(
-                project,
-                options.kind,
-                &profile,
-                &region,
-                &accounts,
-                mfa_serial.as_deref(),
-            ));
+            return Ok(None);
         }
+        info!("Configuring assumable roles.");
+        let mfa_serial = if self.options.fetch_mfa_device {
+            info!("Fetching MFA device serial.");
+            let who = self.identity(client).await?;
+            Some(mfa_serial(client, &who, self.kind).await?)
+        } else {
+            None
+        };
+        Ok(Some(role_profiles(
+            self.project,
+            self.options.kind,
+            &self.profile,
+            &self.region,
+            accounts,
+            mfa_serial.as_deref(),
+        )))
     }
 
-    if keys_are_new {
-        credentials.set(&profile, "aws_access_key_id", &keys.access_key_id);
-        credentials.set(
-            &profile,
-            "aws_secret_access_key",
-            keys.secret_access_key.expose(),
-        );
-        if already_configured {
-            info!("Backing up credentials file.");
+    /// The caller behind the keys, asked once.
+    async fn identity(&mut self, client: &Client) -> crate::Result<CallerIdentity> {
+        if let Some(who) = &self.identity {
+            return Ok(who.clone());
         }
-        files.write(AwsFile::Credentials, &credentials, &lock)?;
-        info!(
-            "{} credentials configured in: {}",
-            capitalized(kind),
-            files.path(AwsFile::Credentials).display()
-        );
+        let who = client.caller_identity().await?;
+        self.identity = Some(who.clone());
+        Ok(who)
     }
-    if let Some(profiles) = profiles {
-        if files.path(AwsFile::Config).exists() {
-            info!("Backing up account profiles file.");
-        }
-        for (name, values) in &profiles {
-            info!("\tConfiguring profile {name}");
-            let section = AwsFile::Config.section(name);
-            for (key, value) in values {
-                config.set(&section, key, value);
+
+    /// Writes what was decided: keys, role profiles, then the project's account ids.
+    fn write(
+        &self,
+        changes: &Changes,
+        credentials: &mut Ini,
+        mut config: Ini,
+        already_configured: bool,
+        lock: &FilesLock,
+    ) -> crate::Result<()> {
+        let files = self.files;
+        if let Some(keys) = &changes.new_keys {
+            credentials.set(&self.profile, "aws_access_key_id", &keys.access_key_id);
+            let secret = keys.secret_access_key.expose();
+            credentials.set(&self.profile, "aws_secret_access_key", secret);
+            if already_configured {
+                info!("Backing up credentials file.");
             }
+            files.write(AwsFile::Credentials, credentials, lock)?;
+            let path = files.path(AwsFile::Credentials);
+            info!(
+                "{} credentials configured in: {}",
+                capitalized(self.kind),
+                path.display()
+            );
         }
-        files.write(AwsFile::Config, &config, &lock)?;
-        info!(
-            "Account profiles configured in: {}",
-            files.path(AwsFile::Config).display()
-        );
+        if let Some(profiles) = &changes.profiles {
+            if files.path(AwsFile::Config).exists() {
+                info!("Backing up account profiles file.");
+            }
+            for (name, values) in profiles {
+                info!("\tConfiguring profile {name}");
+                let section = AwsFile::Config.section(name);
+                for (key, value) in values {
+                    config.set(&section, key, value);
+                }
+            }
+            files.write(AwsFile::Config, &config, lock)?;
+            let path = files.path(AwsFile::Config);
+            info!("Account profiles configured in: {}", path.display());
+        }
+        if let Some(id) = &changes.management_id_for_yaml {
+            record_in_project_yaml(self.project, id)?;
+        }
+        record_in_common_tfvars(self.project, &changes.accounts)
     }
-    if let Some(id) = management_id_for_yaml {
-        record_in_project_yaml(project, &id)?;
-    }
-    record_in_common_tfvars(project, &accounts)?;
-    Ok(())
 }
 
 /// From `--credentials-file`, or asked: a file path, or the key and (hidden) secret typed in.
-fn obtain_keys(file: Option<&Path>, prompt: &Prompt) -> Result<AwsKeys, CredentialsError> {
+fn obtain_keys(file: Option<&Path>, prompt: &Prompt) -> crate::Result<AwsKeys> {
     if let Some(file) = file {
         return Ok(read_keys_file(file)?);
     }
@@ -257,18 +395,6 @@ fn obtain_keys(file: Option<&Path>, prompt: &Prompt) -> Result<AwsKeys, Credenti
     })
 }
 
-async fn known_identity(
-    identity: &mut Option<CallerIdentity>,
-    client: &Client,
-) -> Result<CallerIdentity, CredentialsError> {
-    if let Some(who) = identity {
-        return Ok(who.clone());
-    }
-    let who = client.caller_identity().await?;
-    *identity = Some(who.clone());
-    Ok(who)
-}
-
 fn set_management_id(accounts: &mut Vec<Account>, id: &str) {
     match accounts.iter_mut().find(|a| a.name == "management") {
         Some(account) => account.id = Some(id.to_string()),
@@ -284,7 +410,7 @@ fn set_management_id(accounts: &mut Vec<Account>, id: &str) {
 }
 
 /// Writes the management account id into project.yaml, keeping the rest of the file.
-fn record_in_project_yaml(project: &Project, id: &str) -> Result<(), CredentialsError> {
+fn record_in_project_yaml(project: &Project, id: &str) -> crate::Result<()> {
     let path = project.root.join(PROJECT_YAML);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(());
@@ -306,10 +432,7 @@ fn record_in_project_yaml(project: &Project, id: &str) -> Result<(), Credentials
 }
 
 /// `<name>_account_id` and the `accounts` map in config/common.tfvars.
-fn record_in_common_tfvars(
-    project: &Project,
-    accounts: &[Account],
-) -> Result<(), CredentialsError> {
+fn record_in_common_tfvars(project: &Project, accounts: &[Account]) -> crate::Result<()> {
     let Some(common) = &project.common else {
         return Ok(());
     };
@@ -321,14 +444,9 @@ fn record_in_common_tfvars(
     Ok(())
 }
 
-fn write_project_file(path: &Path, text: &str) -> Result<(), CredentialsError> {
-    crate::atomic_file::write_keeping_mode(path, text).map_err(|source| {
-        CredentialsError::Files(crate::aws::AwsFilesError::Io {
-            action: "write",
-            path: path.to_path_buf(),
-            source,
-        })
-    })
+fn write_project_file(path: &Path, text: &str) -> crate::Result<()> {
+    crate::atomic_file::write_keeping_mode(path, text).map_err(IoError::on("write", path))?;
+    Ok(())
 }
 
 /// The organization's accounts, listed with keys allowed to: SECURITY users cannot, so the
@@ -399,18 +517,19 @@ async fn mfa_serial(
     client: &Client,
     who: &CallerIdentity,
     kind: &'static str,
-) -> Result<String, CredentialsError> {
+) -> crate::Result<String> {
     let user = who.user_name().ok_or_else(|| CredentialsError::NotAUser {
         kind,
         arn: who.arn.clone(),
     })?;
     let serials = client.mfa_device_serials(user).await?;
-    serials
+    let serial = serials
         .into_iter()
         .find(|s| s.starts_with("arn:aws") && s.contains(":mfa/"))
         .ok_or_else(|| CredentialsError::NoMfaDevice {
             user: user.to_string(),
-        })
+        })?;
+    Ok(serial)
 }
 
 /// `[profile <short>-<account>-<suffix>]` for every project account with an id (SPEC §2);
@@ -422,7 +541,7 @@ fn role_profiles(
     region: &str,
     accounts: &[Account],
     mfa_serial: Option<&str>,
-) -> Vec<(String, Vec<(&'static str, String)>)> {
+) -> Vec<RoleProfile> {
     let (role, suffix) = kind.role();
     let mut without_id = Vec::new();
     let mut profiles = Vec::new();

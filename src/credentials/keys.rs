@@ -1,19 +1,20 @@
 //! Access keys: their shape, and the CSV the AWS console downloads (SPEC §3).
 
 use crate::aws::AwsKeys;
+use crate::error::{Diagnostic, IoError};
 use crate::ui::Secret;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeysError {
-    #[error("could not read the access keys file {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("the access keys file {} is not a valid CSV file: {message}", path.display())]
     NotCsv { path: PathBuf, message: String },
-    #[error("the access keys file {} lacks the columns `Access key ID` and `Secret access key`", path.display())]
+    #[error(
+        "the access keys file {} lacks the columns `Access key ID` and `Secret access key`",
+        path.display()
+    )]
     MissingColumns { path: PathBuf },
     #[error("the access keys file {} has no keys under its header", path.display())]
     NoKeys { path: PathBuf },
@@ -25,9 +26,16 @@ pub enum KeysError {
     },
 }
 
-impl KeysError {
-    pub fn hint(&self) -> Option<String> {
-        Some("use the .csv file the AWS console offers when you create an access key (IAM > Users > Security credentials)".into())
+impl Diagnostic for KeysError {
+    fn hint(&self) -> Option<String> {
+        if let KeysError::Io(error) = self {
+            return error.hint();
+        }
+        Some(
+            "use the .csv file the AWS console offers when you create an access key \
+             (IAM > Users > Security credentials)"
+                .into(),
+        )
     }
 }
 
@@ -66,10 +74,7 @@ pub fn check_secret(value: &str) -> Result<(), String> {
 /// The first key pair of an AWS console CSV (`Access key ID,Secret access key`, maybe with
 /// `User name` and other columns, a UTF-8 BOM, CRLF line ends).
 pub fn read_keys_file(path: &Path) -> Result<AwsKeys, KeysError> {
-    let bytes = std::fs::read(path).map_err(|source| KeysError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(IoError::on("read the access keys file", path))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let not_csv = |message: String| KeysError::NotCsv {
         path: path.to_path_buf(),

@@ -2,6 +2,7 @@
 //! prompts, work as they always have. Key files are inspected in a throw-away GNUPGHOME so the
 //! user's keyring is never touched.
 
+use crate::error::{Diagnostic, IoError};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,8 +17,21 @@ pub enum GpgError {
     BadPassphrase,
     #[error("gpg failed: {detail}")]
     Failed { detail: String },
-    #[error("could not run gpg: {0}")]
-    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+impl Diagnostic for GpgError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            GpgError::Missing => Some("install GnuPG (apt-get install gnupg)".into()),
+            GpgError::NoSecretKey { .. } => Some(
+                "import your private key (`gpg --import`), or give it with --key-file PATH".into(),
+            ),
+            GpgError::BadPassphrase => Some("type the passphrase of your OpenPGP key".into()),
+            GpgError::Failed { .. } | GpgError::Io(_) => None,
+        }
+    }
 }
 
 /// Runs gpg with `args`, feeding `input`; returns stdout, or an error classified from stderr.
@@ -66,7 +80,7 @@ fn run_raw(
         if e.kind() == std::io::ErrorKind::NotFound {
             GpgError::Missing
         } else {
-            GpgError::Io(e)
+            GpgError::Io(IoError::new("run", "gpg", e))
         }
     })?;
     let mut stdin = child.stdin.take().expect("piped stdin");
@@ -74,7 +88,9 @@ fn run_raw(
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
     });
-    let out = child.wait_with_output()?;
+    let out = child
+        .wait_with_output()
+        .map_err(IoError::on("run", "gpg"))?;
     let _ = writer.join();
     if out.status.success() {
         return Ok((out.stdout, None));

@@ -1,4 +1,4 @@
-//! `leverage identities keys` (SPEC §6): the OpenPGP public keys that base-identities layers
+//! `leverage identities keys`: the OpenPGP public keys that base-identities layers
 //! encrypt users' passwords to (`pgp_key` reading `keys/<name>`), each checked with gpg in a
 //! throw-away keyring: present, parseable, not expired.
 
@@ -34,6 +34,50 @@ pub struct KeyReport {
     pub status: KeyStatus,
 }
 
+impl KeyReport {
+    pub fn ok(&self) -> bool {
+        matches!(self.status, KeyStatus::Valid { .. })
+    }
+
+    /// The verdict column: ✔ with the key's facts, or ✘ with what is wrong.
+    fn verdict(&self) -> String {
+        match &self.status {
+            KeyStatus::Valid {
+                algorithm,
+                fingerprint,
+                expires,
+            } => format!(
+                "✔ {algorithm}  {fingerprint}  expires {}",
+                expires.as_deref().unwrap_or("never")
+            ),
+            KeyStatus::Missing => "✘ missing file".to_string(),
+            KeyStatus::Corrupt(why) => format!("✘ corrupt: {why}"),
+            KeyStatus::Expired {
+                fingerprint,
+                expired,
+            } => format!("✘ expired on {expired}  {fingerprint}"),
+        }
+    }
+}
+
+/// One line per key: account, user, path, verdict, in aligned columns.
+pub fn listing(reports: &[KeyReport]) -> String {
+    let width = |f: &dyn Fn(&KeyReport) -> usize| reports.iter().map(f).max().unwrap_or(0);
+    let (account_width, user_width) = (width(&|r| r.account.len()), width(&|r| r.user.len()));
+    let path_width = width(&|r| r.path.display().to_string().len());
+    let mut text = String::new();
+    for report in reports {
+        text.push_str(&format!(
+            "{:<account_width$}  {:<user_width$}  {:<path_width$}  {}\n",
+            report.account,
+            report.user,
+            report.path.display().to_string(),
+            report.verdict()
+        ));
+    }
+    text
+}
+
 /// String literals starting with `keys/` anywhere in users.tf.
 struct KeyPaths(Vec<String>);
 
@@ -55,14 +99,18 @@ pub fn check(root: &Path) -> Result<Vec<KeyReport>, ProjectError> {
         .map(|e| {
             e.flatten()
                 .map(|e| e.path())
-                .filter(|p| p.join("global/base-identities/users.tf").is_file())
+                .filter(|p| {
+                    p.join(crate::project::BASE_IDENTITIES)
+                        .join("users.tf")
+                        .is_file()
+                })
                 .collect()
         })
         .unwrap_or_default();
     accounts.sort();
     let mut reports = Vec::new();
     for account_dir in accounts {
-        let layer = account_dir.join("global/base-identities");
+        let layer = account_dir.join(crate::project::BASE_IDENTITIES);
         let users = HclFile::read(&layer.join("users.tf"))?;
         let mut paths = KeyPaths(Vec::new());
         paths.visit_body(users.body());

@@ -1,8 +1,6 @@
-//! The seeds' manual identity steps as commands (SPEC §6). So far: switching MFA on or off for
-//! the whole project (`mfa_switch`).
+//! The IAM users' own steps as commands: reading the initial console password (`password`,
+//! through `gpg`) and checking the users' OpenPGP keys (`keys`).
 
-pub mod credentials_check;
 pub mod gpg;
 pub mod keys;
-pub mod mfa_switch;
 pub mod password;

@@ -1,11 +1,17 @@
-//! A user's initial console password (SPEC §6): `output -json` of the account's
+//! A user's initial console password: `output -json` of the account's
 //! base-identities layer (sensitive outputs are in the JSON, so nobody flips `sensitive`), the
 //! user's `..._login_profile_encrypted_password`, base64-decoded and decrypted with OpenPGP.
 
 use super::gpg::{self, GpgError};
-use crate::ui::{Prompt, PromptError, Secret};
+use crate::auth::{self, Refresh};
+use crate::error::{Diagnostic, IoError};
+use crate::project::Project;
+use crate::terraform::binary::Group;
+use crate::ui::{Prompt, Secret};
 use base64::Engine;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -25,43 +31,81 @@ pub enum PasswordError {
     NotBase64 { output: String },
     #[error("the output {output} is not an OpenPGP message")]
     NotOpenPgp { output: String },
-    #[error("could not read the key file {}: {source}", path.display())]
-    KeyFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error("{} is not an OpenPGP secret key: {detail}", path.display())]
     NotASecretKey { path: PathBuf, detail: String },
     #[error("the key in {} cannot decrypt the password ({detail})", path.display())]
     KeyDoesNotMatch { path: PathBuf, detail: String },
     #[error("wrong passphrase for the OpenPGP key in {}", path.display())]
     WrongPassphrase { path: PathBuf },
-    #[error(transparent)]
-    Gpg(#[from] GpgError),
-    #[error(transparent)]
-    Prompt(#[from] PromptError),
+    #[error("standard output is not a terminal, and the password would land there")]
+    NotToTerminal,
 }
 
-impl PasswordError {
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            PasswordError::NoLayer { .. } => Some("pick the account with --account (management, security, ...)".into()),
-            PasswordError::OutputFailed { .. } => Some("run `leverage tf init` in that layer first, and check its credentials".into()),
+impl Diagnostic for PasswordError {
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
+            PasswordError::NoLayer { .. } => {
+                "pick the account with --account (management, security, ...)"
+            }
+            PasswordError::OutputFailed { .. } => {
+                "run `leverage tf init` in that layer first, and check its credentials"
+            }
             PasswordError::NoOutput { .. } => {
-                Some("the user needs `pgp_key` in users.tf and an output named like the others in outputs.tf".into())
+                "the user needs `pgp_key` in users.tf and an output named like the others in \
+                 outputs.tf"
             }
-            PasswordError::Gpg(GpgError::NoSecretKey { .. }) => {
-                Some("import your private key (`gpg --import`), or give it with --key-file PATH".into())
+            PasswordError::WrongPassphrase { .. } => "type the passphrase of your OpenPGP key",
+            PasswordError::NotASecretKey { .. } => {
+                "export it with `gpg --armor --export-secret-keys YOUR_EMAIL > key.asc`"
             }
-            PasswordError::Gpg(GpgError::BadPassphrase) | PasswordError::WrongPassphrase { .. } => {
-                Some("type the passphrase of your OpenPGP key".into())
+            PasswordError::KeyDoesNotMatch { .. } => {
+                "use the key whose public half is in the layer's keys/ directory"
             }
-            PasswordError::NotASecretKey { .. } => Some("export it with `gpg --armor --export-secret-keys YOUR_EMAIL > key.asc`".into()),
-            PasswordError::KeyDoesNotMatch { .. } => Some("use the key whose public half is in the layer's keys/ directory".into()),
-            PasswordError::Gpg(GpgError::Missing) => Some("install GnuPG (apt-get install gnupg)".into()),
-            _ => None,
-        }
+            PasswordError::NotToTerminal => {
+                "run it in a terminal, or pass --stdout if you mean to pipe the password"
+            }
+            _ => return None,
+        };
+        Some(hint.to_string())
     }
+}
+
+/// `user`'s initial console password: `output -json` of `<account>/global/base-identities`
+/// (with the layer's credentials), then decrypted with `key_file` or the user's gpg.
+pub fn initial_password(
+    project: &Project,
+    user: &str,
+    account: &str,
+    key_file: Option<&Path>,
+    prompt: &Prompt,
+) -> crate::Result<Secret> {
+    let relative = Project::base_identities(account);
+    let layer = project.root.join(&relative);
+    if !layer.is_dir() {
+        return Err(PasswordError::NoLayer { path: layer }.into());
+    }
+    let binary = Group::Tf.resolve()?;
+    let credentials =
+        auth::for_layers(project, std::slice::from_ref(&relative), Refresh::IfNeeded)?;
+    tracing::info!("Reading the outputs of {}...", relative.display());
+    let out = Command::new(&binary.path)
+        .args(["output", "-json"])
+        .current_dir(&layer)
+        .envs(credentials.env())
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(IoError::on("run", &binary.path))?;
+    if !out.status.success() {
+        return Err(PasswordError::OutputFailed {
+            layer: relative,
+            code: out.status.code().unwrap_or(1),
+        }
+        .into());
+    }
+    let message = encrypted_password(&String::from_utf8_lossy(&out.stdout), user)?;
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    decrypt(&message, key_file, prompt, interactive)
 }
 
 /// The output name upstream's users.tf module gives the encrypted password.
@@ -128,24 +172,17 @@ pub fn decrypt(
     key_file: Option<&Path>,
     prompt: &Prompt,
     interactive: bool,
-) -> Result<Secret, PasswordError> {
+) -> crate::Result<Secret> {
     match key_file {
         Some(path) => decrypt_with_key_file(message, path, prompt),
         None => decrypt_with_gpg(message, prompt, interactive),
     }
 }
 
-fn decrypt_with_key_file(
-    message: &[u8],
-    path: &Path,
-    prompt: &Prompt,
-) -> Result<Secret, PasswordError> {
+fn decrypt_with_key_file(message: &[u8], path: &Path, prompt: &Prompt) -> crate::Result<Secret> {
     use pgp::composed::{Deserializable, Message, SignedSecretKey};
     use pgp::types::Password;
-    let bytes = std::fs::read(path).map_err(|source| PasswordError::KeyFile {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(IoError::on("read the key file", path))?;
     let (key, _) = SignedSecretKey::from_armor_single(std::io::Cursor::new(&bytes))
         .or_else(|_| {
             SignedSecretKey::from_bytes(std::io::Cursor::new(&bytes))
@@ -183,28 +220,24 @@ fn decrypt_with_key_file(
         {
             return Err(PasswordError::WrongPassphrase {
                 path: path.to_path_buf(),
-            });
+            }
+            .into());
         }
         password
     } else {
         Password::empty()
     };
-    attempt(&password)
-        .map(Secret::new)
-        .map_err(|detail| PasswordError::KeyDoesNotMatch {
-            path: path.to_path_buf(),
-            detail,
-        })
+    let plain = attempt(&password).map_err(|detail| PasswordError::KeyDoesNotMatch {
+        path: path.to_path_buf(),
+        detail,
+    })?;
+    Ok(Secret::new(plain))
 }
 
-fn decrypt_with_gpg(
-    message: &[u8],
-    prompt: &Prompt,
-    interactive: bool,
-) -> Result<Secret, PasswordError> {
-    let scratch = gpg::scratch_home().map_err(GpgError::Io)?;
+fn decrypt_with_gpg(message: &[u8], prompt: &Prompt, interactive: bool) -> crate::Result<Secret> {
+    let scratch = gpg::scratch_home().map_err(IoError::on("create", std::env::temp_dir()))?;
     let message_path = scratch.path().join("password.gpg");
-    std::fs::write(&message_path, message).map_err(GpgError::Io)?;
+    std::fs::write(&message_path, message).map_err(IoError::on("write", &message_path))?;
     let message_arg = message_path.to_string_lossy().into_owned();
     let plain = if interactive {
         gpg::run(None, &["--decrypt", &message_arg], b"")?

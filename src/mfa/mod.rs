@@ -6,24 +6,18 @@
 
 mod cache;
 pub mod layer_profiles;
+pub mod switch;
 
 pub use cache::Cache;
 
-use crate::aws::{
-    AwsError, AwsFile, AwsFiles, AwsFilesError, AwsKeys, Client, Ini, TemporaryCredentials,
-};
-use crate::project::{BuildEnv, ProjectError};
-use crate::ui::{Prompt, PromptError};
+use crate::aws::{AwsError, AwsFile, AwsFiles, AwsKeys, Client, Ini, TemporaryCredentials};
+use crate::error::{Diagnostic, IoError};
+use crate::project::BuildEnv;
+use crate::ui::Prompt;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MfaError {
-    #[error(transparent)]
-    Project(#[from] ProjectError),
-    #[error(transparent)]
-    Files(#[from] AwsFilesError),
-    #[error(transparent)]
-    Prompt(#[from] PromptError),
     #[error("profile {profile} has no {key} in {}", path.display())]
     MissingKey {
         profile: String,
@@ -40,29 +34,37 @@ pub enum MfaError {
     TooManyTries { serial: String },
     #[error("{0}")]
     Aws(#[from] AwsError),
-    #[error("could not use the MFA cache {}: {source}", path.display())]
-    Cache {
-        path: PathBuf,
-        source: std::io::Error,
-    },
 }
 
-impl MfaError {
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            MfaError::Project(e) => e.hint(),
-            MfaError::Files(e) => e.hint(),
+impl Diagnostic for MfaError {
+    fn hint(&self) -> Option<String> {
+        let hint = match self {
             MfaError::MissingKey { .. } => {
-                Some("run `leverage credentials configure --type MANAGEMENT|SECURITY --fetch-mfa-device`".into())
+                "run `leverage credentials configure --type MANAGEMENT|SECURITY --fetch-mfa-device`"
             }
-            MfaError::NoSourceKeys { .. } => Some("store the keys with `leverage credentials configure`".into()),
-            MfaError::TooManyTries { .. } => Some("type the current 6-digit code of your MFA app; check the device's clock".into()),
+            MfaError::NoSourceKeys { .. } => "store the keys with `leverage credentials configure`",
+            MfaError::TooManyTries { .. } => {
+                "type the current 6-digit code of your MFA app; check the device's clock"
+            }
             MfaError::Aws(e) if e.is_access_denied() => {
-                Some("check that your user may assume the role (and that MFA is enabled for it)".into())
+                "check that your user may assume the role (and that MFA is enabled for it)"
             }
-            _ => None,
-        }
+            MfaError::Aws(_) => return None,
+        };
+        Some(hint.to_string())
     }
+}
+
+/// `credentials logout`: forgets every cached MFA session and role credential of the project,
+/// so the next command asks for a code.
+pub fn logout(files: &AwsFiles) -> crate::Result<()> {
+    let cache = Cache::new(&files.dir);
+    let removed = cache.clear().map_err(IoError::on("clear", &cache.dir))?;
+    tracing::info!(
+        "Removed {removed} cached MFA credential(s) from {}.",
+        cache.dir.display()
+    );
+    Ok(())
 }
 
 /// Durations, from the environment or build.env: `LEVERAGE_MFA_SESSION_DURATION` (seconds,
@@ -95,18 +97,22 @@ impl MfaSettings {
 /// A profile as the config file describes it.
 #[derive(Debug, Clone)]
 enum ProfileSource {
-    /// Assumes `role_arn` from `source_profile`'s keys, with `mfa_serial`.
-    Role {
-        role_arn: String,
-        mfa_serial: String,
-        source_profile: String,
-        region: Option<String>,
-    },
+    /// Assumes a role with MFA.
+    Role(RoleProfile),
     /// Keys of its own in the credentials file (e.g. the bootstrap profile): passed as they are.
     Keys {
         keys: AwsKeys,
         region: Option<String>,
     },
+}
+
+/// A profile that assumes `role_arn` from `source_profile`'s keys, with `mfa_serial`.
+#[derive(Debug, Clone)]
+struct RoleProfile {
+    role_arn: String,
+    mfa_serial: String,
+    source_profile: String,
+    region: Option<String>,
 }
 
 /// The private config + credentials pair the child process reads; removed on drop.
@@ -126,9 +132,9 @@ pub fn temporary_credentials(
     prompt: &Prompt,
     settings: MfaSettings,
     force: bool,
-) -> Result<PrivateFiles, MfaError> {
+) -> crate::Result<PrivateFiles> {
     let made = profile_credentials(files, region, profiles, prompt, settings, force)?;
-    write_private_files(&made, region)
+    Ok(write_private_files(&made, region)?)
 }
 
 /// One profile's usable keys (temporary for role profiles) and its configured region.
@@ -147,90 +153,169 @@ pub fn profile_credentials(
     prompt: &Prompt,
     settings: MfaSettings,
     force: bool,
-) -> Result<Vec<ProfileCredentials>, MfaError> {
+) -> crate::Result<Vec<ProfileCredentials>> {
     let config = files.read(AwsFile::Config)?;
     let credentials = files.read(AwsFile::Credentials)?;
     let sources: Vec<(String, ProfileSource)> = profiles
         .iter()
         .map(|p| resolve(files, &config, &credentials, p).map(|s| (p.clone(), s)))
         .collect::<Result<_, _>>()?;
-
     let cache = Cache::new(&files.dir);
-    let cache_error = |source| MfaError::Cache {
-        path: cache.dir.clone(),
-        source,
+    let _lock = cache.lock().map_err(IoError::on("lock", &cache.dir))?;
+    let mut run = MfaRun {
+        files,
+        credentials,
+        valid_until: chrono::Utc::now() + chrono::Duration::seconds(settings.margin_seconds),
+        cache,
+        region,
+        prompt,
+        settings,
+        force,
+        runtime: LazyRuntime::default(),
+        sessions: Vec::new(),
     };
-    let _lock = cache.lock().map_err(cache_error)?;
-    let valid_until = chrono::Utc::now() + chrono::Duration::seconds(settings.margin_seconds);
-
-    let mut runtime = LazyRuntime::default();
-    let mut sessions: Vec<(String, TemporaryCredentials)> = Vec::new();
-    let mut made: Vec<ProfileCredentials> = Vec::new();
-    for (profile, source) in &sources {
-        match source {
-            ProfileSource::Keys { keys, region } => made.push(ProfileCredentials {
-                profile: profile.clone(),
-                keys: keys.clone(),
-                region: region.clone(),
-            }),
-            ProfileSource::Role {
-                role_arn,
-                mfa_serial,
-                source_profile,
-                region: profile_region,
-            } => {
-                let cached = if force {
-                    None
-                } else {
-                    cache.load(profile, valid_until)
-                };
-                let role = match cached {
-                    Some(role) => {
-                        tracing::debug!("MFA cache hit: role credentials for {profile}");
-                        role
-                    }
-                    None => {
-                        tracing::debug!("MFA cache miss: role credentials for {profile}");
-                        let session = match sessions.iter().find(|(s, _)| s == source_profile) {
-                            Some((_, session)) => session.clone(),
-                            None => {
-                                let session = session_for(
-                                    &mut runtime,
-                                    files,
-                                    &credentials,
-                                    &cache,
-                                    source_profile,
-                                    profile,
-                                    mfa_serial,
-                                    region,
-                                    prompt,
-                                    settings,
-                                    force,
-                                    valid_until,
-                                )?;
-                                sessions.push((source_profile.clone(), session.clone()));
-                                session
-                            }
-                        };
-                        let role =
-                            runtime.block_on(Client::new(&session.keys, region).assume_role(
-                                role_arn,
-                                &format!("{source_profile}-temp"),
-                                settings.role_seconds,
-                            ))?;
-                        cache.store(profile, &role).map_err(cache_error)?;
-                        role
-                    }
-                };
-                made.push(ProfileCredentials {
-                    profile: profile.clone(),
-                    keys: role.keys,
-                    region: profile_region.clone(),
-                });
-            }
-        }
+    let mut made = Vec::new();
+    for (profile, source) in sources {
+        made.push(match source {
+            ProfileSource::Keys { keys, region } => ProfileCredentials {
+                profile,
+                keys,
+                region,
+            },
+            ProfileSource::Role(role) => ProfileCredentials {
+                keys: run.role_credentials(&profile, &role)?.keys,
+                profile,
+                region: role.region,
+            },
+        });
     }
     Ok(made)
+}
+
+/// What every step of one MFA run needs: the files, the cache (locked by the caller), how to
+/// ask for a code, the durations, and the sessions made so far (one per source profile).
+struct MfaRun<'a> {
+    files: &'a AwsFiles,
+    credentials: Ini,
+    cache: Cache,
+    region: &'a str,
+    prompt: &'a Prompt,
+    settings: MfaSettings,
+    /// Ignore the cache (refresh-credentials).
+    force: bool,
+    /// Cached credentials are reused only while they last past this.
+    valid_until: chrono::DateTime<chrono::Utc>,
+    runtime: LazyRuntime,
+    sessions: Vec<(String, TemporaryCredentials)>,
+}
+
+impl MfaRun<'_> {
+    /// The role's cached credentials, or new ones assumed with the source profile's session.
+    fn role_credentials(
+        &mut self,
+        profile: &str,
+        role: &RoleProfile,
+    ) -> crate::Result<TemporaryCredentials> {
+        let cached = if self.force {
+            None
+        } else {
+            self.cache.load(profile, self.valid_until)
+        };
+        if let Some(credentials) = cached {
+            tracing::debug!("MFA cache hit: role credentials for {profile}");
+            return Ok(credentials);
+        }
+        tracing::debug!("MFA cache miss: role credentials for {profile}");
+        let session = self.session(profile, role)?;
+        let client = Client::new(&session.keys, self.region);
+        let session_name = format!("{}-temp", role.source_profile);
+        let credentials = self.runtime.block_on(client.assume_role(
+            &role.role_arn,
+            &session_name,
+            self.settings.role_seconds,
+        ));
+        let credentials = credentials.map_err(MfaError::from)?;
+        self.cache
+            .store(profile, &credentials)
+            .map_err(IoError::on("write", &self.cache.dir))?;
+        Ok(credentials)
+    }
+
+    /// The MFA session of the role's source profile: made this run, cached, or new for one
+    /// code from the user.
+    fn session(
+        &mut self,
+        profile: &str,
+        role: &RoleProfile,
+    ) -> crate::Result<TemporaryCredentials> {
+        let source = &role.source_profile;
+        if let Some((_, session)) = self.sessions.iter().find(|(s, _)| s == source) {
+            return Ok(session.clone());
+        }
+        let name = format!("{source}.session");
+        let cached = if self.force {
+            None
+        } else {
+            self.cache.load(&name, self.valid_until)
+        };
+        let session = match cached {
+            Some(session) => {
+                tracing::debug!("MFA cache hit: session of {source}");
+                session
+            }
+            None => {
+                tracing::debug!("MFA cache miss: session of {source}");
+                let session = self.new_session(profile, role)?;
+                self.cache
+                    .store(&name, &session)
+                    .map_err(IoError::on("write", &self.cache.dir))?;
+                session
+            }
+        };
+        self.sessions.push((source.clone(), session.clone()));
+        Ok(session)
+    }
+
+    /// GetSessionToken with a code the user types (3 tries).
+    fn new_session(
+        &mut self,
+        profile: &str,
+        role: &RoleProfile,
+    ) -> crate::Result<TemporaryCredentials> {
+        let (source, serial) = (&role.source_profile, &role.mfa_serial);
+        let keys = source_keys(self.files, &self.credentials, source, profile)?;
+        let client = Client::new(&keys, self.region);
+        tracing::info!("Getting an MFA session for {source} ({serial}).");
+        for attempt in 1..=3 {
+            let code = self.prompt.text(
+                "MFA: Please type in your OTP",
+                "give the 6-digit code on standard input",
+                |_| Ok(()),
+            )?;
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                tracing::error!(
+                    "Invalid OTP: it is the 6 digits your MFA app shows. Please try again. \
+                     ({attempt}/3)"
+                );
+                continue;
+            }
+            let seconds = self.settings.session_seconds;
+            match self
+                .runtime
+                .block_on(client.session_token(serial, &code, seconds))
+            {
+                Ok(session) => return Ok(session),
+                Err(e) if e.is_access_denied() && e.message.to_lowercase().contains("mfa") => {
+                    tracing::error!("Invalid OTP. Please try again. ({attempt}/3)");
+                }
+                Err(e) => return Err(MfaError::from(e).into()),
+            }
+        }
+        Err(MfaError::TooManyTries {
+            serial: serial.to_string(),
+        }
+        .into())
+    }
 }
 
 /// A Tokio runtime made on the first AWS call: the cached path, which runs before every
@@ -240,73 +325,9 @@ struct LazyRuntime(Option<tokio::runtime::Runtime>);
 
 impl LazyRuntime {
     fn block_on<F: std::future::Future>(&mut self, future: F) -> F::Output {
-        self.0
-            .get_or_insert_with(|| {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("a Tokio runtime can always be built")
-            })
-            .block_on(future)
+        let runtime = self.0.get_or_insert_with(crate::runtime::new);
+        runtime.block_on(future)
     }
-}
-
-/// The cached MFA session of `source_profile`, or a new one for one code from the user.
-#[allow(clippy::too_many_arguments)]
-fn session_for(
-    runtime: &mut LazyRuntime,
-    files: &AwsFiles,
-    credentials: &Ini,
-    cache: &Cache,
-    source_profile: &str,
-    profile: &str,
-    mfa_serial: &str,
-    region: &str,
-    prompt: &Prompt,
-    settings: MfaSettings,
-    force: bool,
-    valid_until: chrono::DateTime<chrono::Utc>,
-) -> Result<TemporaryCredentials, MfaError> {
-    let name = format!("{source_profile}.session");
-    if !force && let Some(session) = cache.load(&name, valid_until) {
-        tracing::debug!("MFA cache hit: session of {source_profile}");
-        return Ok(session);
-    }
-    tracing::debug!("MFA cache miss: session of {source_profile}");
-    let keys = source_keys(files, credentials, source_profile, profile)?;
-    let client = Client::new(&keys, region);
-    tracing::info!("Getting an MFA session for {source_profile} ({mfa_serial}).");
-    for attempt in 1..=3 {
-        let code = prompt.text(
-            "MFA: Please type in your OTP",
-            "give the 6-digit code on standard input",
-            |_| Ok(()),
-        )?;
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            tracing::error!(
-                "Invalid OTP: it is the 6 digits your MFA app shows. Please try again. ({attempt}/3)"
-            );
-            continue;
-        }
-        match runtime.block_on(client.session_token(mfa_serial, &code, settings.session_seconds)) {
-            Ok(session) => {
-                cache
-                    .store(&name, &session)
-                    .map_err(|source| MfaError::Cache {
-                        path: cache.dir.clone(),
-                        source,
-                    })?;
-                return Ok(session);
-            }
-            Err(e) if e.is_access_denied() && e.message.to_lowercase().contains("mfa") => {
-                tracing::error!("Invalid OTP. Please try again. ({attempt}/3)");
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(MfaError::TooManyTries {
-        serial: mfa_serial.to_string(),
-    })
 }
 
 /// `role_arn`, `mfa_serial`, `source_profile` of `[profile <name>]`, each falling back to
@@ -332,12 +353,12 @@ fn resolve(
     };
     let mfa_serial = get("mfa_serial").ok_or_else(|| missing("mfa_serial"))?;
     let source_profile = get("source_profile").ok_or_else(|| missing("source_profile"))?;
-    Ok(ProfileSource::Role {
+    Ok(ProfileSource::Role(RoleProfile {
         role_arn,
         mfa_serial,
         source_profile,
         region,
-    })
+    }))
 }
 
 fn source_keys(
@@ -363,15 +384,11 @@ pub fn profile_setting<'a>(config: &'a Ini, profile: &str, key: &str) -> Option<
         .filter(|v| !v.is_empty())
 }
 
-fn write_private_files(
-    made: &[ProfileCredentials],
-    region: &str,
-) -> Result<PrivateFiles, MfaError> {
-    let io = |path: PathBuf| move |source| MfaError::Cache { path, source };
+fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<PrivateFiles, IoError> {
     let dir = tempfile::Builder::new()
         .prefix("leverage-credentials-")
         .tempdir()
-        .map_err(io(std::env::temp_dir()))?;
+        .map_err(IoError::on("create a directory in", std::env::temp_dir()))?;
     let mut config = Ini::default();
     let mut credentials = Ini::default();
     for ProfileCredentials {
@@ -401,9 +418,9 @@ fn write_private_files(
     let credentials_path = dir.path().join("credentials");
     // Short-lived files in a private directory: no rename or fsync needed, and both cost
     // milliseconds on every command.
-    write_private(&config_path, &config.to_string()).map_err(io(config_path.clone()))?;
+    write_private(&config_path, &config.to_string()).map_err(IoError::on("write", &config_path))?;
     write_private(&credentials_path, &credentials.to_string())
-        .map_err(io(credentials_path.clone()))?;
+        .map_err(IoError::on("write", &credentials_path))?;
     Ok(PrivateFiles {
         _dir: dir,
         config: config_path,

@@ -53,10 +53,7 @@ fn malformed(path: &Path, error: dotenvy::Error) -> ProjectError {
             )
         }
         dotenvy::Error::Io(e) => {
-            return ProjectError::Read {
-                path: path.to_path_buf(),
-                source: e,
-            };
+            return crate::error::IoError::new("read", path, e).into();
         }
         other => other.to_string(),
     };

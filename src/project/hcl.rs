@@ -3,6 +3,7 @@
 //! the spans hcl-edit's parser reports and re-parsing to prove the result is still valid HCL.
 
 use super::{Account, ProjectError};
+use crate::error::IoError;
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, Object, ObjectKey};
 use hcl_edit::structure::Body;
@@ -19,10 +20,7 @@ pub struct HclFile {
 
 impl HclFile {
     pub fn read(path: &Path) -> Result<HclFile, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(IoError::on("read", path))?;
         HclFile::parse(path, text)
     }
 
@@ -182,98 +180,15 @@ impl HclFile {
     /// in each entry, entries added for new accounts, shaped like their neighbours). Accounts
     /// without an id are left out. Returns whether the text changed.
     pub fn record_account_ids(&mut self, accounts: &[Account]) -> Result<bool, ProjectError> {
-        let mut splices: Vec<(Range<usize>, String)> = Vec::new();
-        let known: Vec<(&str, Option<&str>, &str)> = accounts
+        let known: Vec<KnownAccount> = accounts
             .iter()
             .filter_map(|a| {
                 a.id.as_deref()
                     .map(|id| (a.name.as_str(), a.email.as_deref(), id))
             })
             .collect();
-
-        // `<name>_account_id` attributes.
-        let mut missing = Vec::new();
-        for (name, _, id) in &known {
-            match self.body.get_attribute(&format!("{name}_account_id")) {
-                Some(attribute) if attribute.value.as_str() == Some(*id) => {}
-                Some(attribute) => splices.push((self.span_of(&attribute.value)?, quote(id))),
-                None => missing.push(format!("{name}_account_id = {}", quote(id))),
-            }
-        }
-        if !missing.is_empty() {
-            let anchor = self
-                .body
-                .attributes()
-                .filter(|a| a.key.as_str().ends_with("_account_id"))
-                .last()
-                .or_else(|| self.body.get_attribute("accounts"));
-            let at = match anchor.and_then(|a| a.span()) {
-                Some(span) => self.text[span.end..]
-                    .find('\n')
-                    .map_or(self.text.len(), |i| span.end + i),
-                None => self.text.len(),
-            };
-            let addition =
-                if at == self.text.len() && (self.text.is_empty() || self.text.ends_with('\n')) {
-                    format!("{}\n", missing.join("\n"))
-                } else {
-                    format!("\n{}", missing.join("\n"))
-                };
-            splices.push((at..at, addition));
-        }
-
-        // The `accounts` map.
-        if let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value)
-        {
-            let mut new_entries = Vec::new();
-            for (name, email, id) in &known {
-                let entry = map
-                    .iter()
-                    .find(|(k, _)| key_name(k).as_deref() == Some(*name))
-                    .map(|(_, v)| v.expr());
-                match entry {
-                    Some(Expression::Object(fields)) => match object_get(fields, "id") {
-                        Some(current) if scalar_string(current).as_deref() == Some(*id) => {}
-                        Some(current) => splices.push((self.span_of(current)?, quote(id))),
-                        None => {
-                            let close = self.span_of_object(fields)?.end - 1;
-                            let indent = field_indent(&self.text, fields, close);
-                            splices.push(self.insert_before_brace(
-                                close,
-                                &[format!("{indent}id = {}", quote(id))],
-                            ));
-                        }
-                    },
-                    Some(_) => {} // not an object: not ours to guess at
-                    None => new_entries.push((*name, *email, *id)),
-                }
-            }
-            if !new_entries.is_empty() {
-                let close = self.span_of_object(map)?.end - 1;
-                let entry_indent = map
-                    .iter()
-                    .next()
-                    .and_then(|(k, _)| k.span())
-                    .map(|s| line_indent(&self.text, s.start))
-                    .unwrap_or_else(|| "  ".to_string());
-                let mut lines = Vec::new();
-                for (name, email, id) in new_entries {
-                    let key = if is_identifier(name) {
-                        name.to_string()
-                    } else {
-                        quote(name)
-                    };
-                    lines.push(format!("{entry_indent}{key} = {{"));
-                    if let Some(email) = email {
-                        lines.push(format!("{entry_indent}  email = {}", quote(email)));
-                    }
-                    lines.push(format!("{entry_indent}  id    = {}", quote(id)));
-                    lines.push(format!("{entry_indent}}}"));
-                }
-                splices.push(self.insert_before_brace(close, &lines));
-            }
-        }
-
+        let mut splices = self.account_id_splices(&known)?;
+        splices.extend(self.accounts_map_splices(&known)?);
         if splices.is_empty() {
             return Ok(false);
         }
@@ -285,6 +200,85 @@ impl HclFile {
         }
         *self = HclFile::parse(&self.path, text)?;
         Ok(true)
+    }
+
+    /// `<name>_account_id = "<id>"`: changed in place, or added after the last such attribute.
+    fn account_id_splices(&self, known: &[KnownAccount]) -> Result<Vec<Splice>, ProjectError> {
+        let mut splices = Vec::new();
+        let mut missing = Vec::new();
+        for (name, _, id) in known {
+            match self.body.get_attribute(&format!("{name}_account_id")) {
+                Some(attribute) if attribute.value.as_str() == Some(*id) => {}
+                Some(attribute) => splices.push((self.span_of(&attribute.value)?, quote(id))),
+                None => missing.push(format!("{name}_account_id = {}", quote(id))),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(splices);
+        }
+        let anchor = self
+            .body
+            .attributes()
+            .filter(|a| a.key.as_str().ends_with("_account_id"))
+            .last()
+            .or_else(|| self.body.get_attribute("accounts"));
+        let at = match anchor.and_then(|a| a.span()) {
+            Some(span) => self.text[span.end..]
+                .find('\n')
+                .map_or(self.text.len(), |i| span.end + i),
+            None => self.text.len(),
+        };
+        let addition =
+            if at == self.text.len() && (self.text.is_empty() || self.text.ends_with('\n')) {
+                format!("{}\n", missing.join("\n"))
+            } else {
+                format!("\n{}", missing.join("\n"))
+            };
+        splices.push((at..at, addition));
+        Ok(splices)
+    }
+
+    /// The `accounts` map: an `id` set or added in each entry, entries added for new accounts.
+    fn accounts_map_splices(&self, known: &[KnownAccount]) -> Result<Vec<Splice>, ProjectError> {
+        let Some(Expression::Object(map)) = self.body.get_attribute("accounts").map(|a| &a.value)
+        else {
+            return Ok(Vec::new());
+        };
+        let mut splices = Vec::new();
+        let mut new_entries = Vec::new();
+        for account in known {
+            let (name, _, id) = *account;
+            let entry = map
+                .iter()
+                .find(|(k, _)| key_name(k).as_deref() == Some(name))
+                .map(|(_, v)| v.expr());
+            match entry {
+                Some(Expression::Object(fields)) => match object_get(fields, "id") {
+                    Some(current) if scalar_string(current).as_deref() == Some(id) => {}
+                    Some(current) => splices.push((self.span_of(current)?, quote(id))),
+                    None => {
+                        let close = self.span_of_object(fields)?.end - 1;
+                        let indent = field_indent(&self.text, fields, close);
+                        let line = format!("{indent}id = {}", quote(id));
+                        splices.push(self.insert_before_brace(close, &[line]));
+                    }
+                },
+                Some(_) => {} // not an object: not ours to guess at
+                None => new_entries.push(*account),
+            }
+        }
+        if !new_entries.is_empty() {
+            let close = self.span_of_object(map)?.end - 1;
+            let entry_indent = map
+                .iter()
+                .next()
+                .and_then(|(k, _)| k.span())
+                .map(|s| line_indent(&self.text, s.start))
+                .unwrap_or_else(|| "  ".to_string());
+            let lines = new_entries_lines(&new_entries, &entry_indent);
+            splices.push(self.insert_before_brace(close, &lines));
+        }
+        Ok(splices)
     }
 
     /// A splice that puts `lines` on their own lines just before the `}` at byte `close`.
@@ -379,6 +373,31 @@ fn field_indent(text: &str, object: &Object, close: usize) -> String {
         .and_then(|(k, _)| k.span())
         .map(|s| line_indent(text, s.start))
         .unwrap_or_else(|| format!("{}  ", line_indent(text, close)))
+}
+
+/// An account with a known id: name, e-mail, id.
+type KnownAccount<'a> = (&'a str, Option<&'a str>, &'a str);
+
+/// A byte range of the text and what replaces it.
+type Splice = (Range<usize>, String);
+
+/// New `accounts` entries, shaped like the map's others.
+fn new_entries_lines(entries: &[KnownAccount], indent: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (name, email, id) in entries {
+        let key = if is_identifier(name) {
+            name.to_string()
+        } else {
+            quote(name)
+        };
+        lines.push(format!("{indent}{key} = {{"));
+        if let Some(email) = email {
+            lines.push(format!("{indent}  email = {}", quote(email)));
+        }
+        lines.push(format!("{indent}  id    = {}", quote(id)));
+        lines.push(format!("{indent}}}"));
+    }
+    lines
 }
 
 #[cfg(test)]

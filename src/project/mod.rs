@@ -7,6 +7,7 @@ mod hcl;
 mod location;
 pub mod project_yaml;
 mod root;
+mod summary;
 
 pub use build_env::BuildEnv;
 pub use error::ProjectError;
@@ -15,6 +16,7 @@ pub use location::{Location, account_of, has_terraform_files};
 pub use project_yaml::ProjectYaml;
 pub use root::find_root;
 
+use crate::error::IoError;
 use std::path::{Path, PathBuf};
 
 /// One account of the organization, as the project's files describe it.
@@ -47,15 +49,25 @@ pub struct Project {
 pub const PROJECT_YAML: &str = "project.yaml";
 pub const BUILD_ENV: &str = "build.env";
 pub const COMMON_TFVARS: &str = "config/common.tfvars";
+/// Below an account directory: its backend settings, and the layer that defines its IAM users.
+pub const BACKEND_TFVARS: &str = "config/backend.tfvars";
+pub const BASE_IDENTITIES: &str = "global/base-identities";
+
+/// The directory leverage runs in.
+pub fn current_dir() -> Result<PathBuf, IoError> {
+    std::env::current_dir().map_err(IoError::on("read", "the current directory"))
+}
 
 impl Project {
+    /// The project around the current directory.
+    pub fn load_here() -> Result<Project, ProjectError> {
+        Project::load(&current_dir()?, |_| {})
+    }
+
     /// Finds the project around `cwd` and reads its files; `announce` is called with the seeds'
     /// wording before each file is read, so commands that show those steps can log them.
     pub fn load(cwd: &Path, mut announce: impl FnMut(&str)) -> Result<Project, ProjectError> {
-        let cwd = cwd.canonicalize().map_err(|source| ProjectError::Read {
-            path: cwd.to_path_buf(),
-            source,
-        })?;
+        let cwd = cwd.canonicalize().map_err(IoError::on("read", cwd))?;
         let root = find_root(&cwd)?;
 
         announce("Loading configuration file.");
@@ -128,6 +140,16 @@ impl Project {
 
     pub fn account(&self, name: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.name == name)
+    }
+
+    /// `<root>/<account>/config/backend.tfvars`.
+    pub fn backend_tfvars(&self, account: &str) -> PathBuf {
+        self.root.join(account).join(BACKEND_TFVARS)
+    }
+
+    /// `<account>/global/base-identities`, relative to the root.
+    pub fn base_identities(account: &str) -> PathBuf {
+        Path::new(account).join(BASE_IDENTITIES)
     }
 }
 

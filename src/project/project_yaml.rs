@@ -1,6 +1,7 @@
 //! `project.yaml`: the optional project description `leverage project init` writes (SPEC §1, §7).
 
 use super::{Account, ProjectError};
+use crate::error::IoError;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -31,10 +32,7 @@ pub struct YamlAccount {
 
 impl ProjectYaml {
     pub fn read(path: &Path) -> Result<ProjectYaml, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(IoError::on("read", path))?;
         Self::parse(&text).map_err(|message| ProjectError::Malformed {
             path: path.to_path_buf(),
             message,

@@ -1,7 +1,7 @@
 //! The state key of a layer's s3 backend (SPEC §5): when `config.tf` declares `backend "s3"`
 //! without `key`, `init` writes the one upstream derives from the layer's path.
 
-use super::TerraformError;
+use crate::error::IoError;
 use crate::project::HclFile;
 use std::path::Path;
 
@@ -32,7 +32,7 @@ pub fn current_key(layer_dir: &Path) -> Option<String> {
 
 /// Adds the expected key to an s3 backend that has none; `Some(key)` when config.tf changed.
 /// Everything else in config.tf stays byte for byte.
-pub fn ensure_key(layer_dir: &Path, layer: &Path) -> Result<Option<String>, TerraformError> {
+pub fn ensure_key(layer_dir: &Path, layer: &Path) -> crate::Result<Option<String>> {
     let path = layer_dir.join("config.tf");
     if !path.is_file() {
         return Ok(None);
@@ -42,12 +42,8 @@ pub fn ensure_key(layer_dir: &Path, layer: &Path) -> Result<Option<String>, Terr
     if !config.add_block_string(BACKEND, "key", &key)? {
         return Ok(None);
     }
-    crate::atomic_file::write_keeping_mode(&path, config.text()).map_err(|source| {
-        TerraformError::Io {
-            action: format!("write {}", path.display()),
-            source,
-        }
-    })?;
+    crate::atomic_file::write_keeping_mode(&path, config.text())
+        .map_err(IoError::on("write", &path))?;
     tracing::info!("Set the backend key {key} in {}", path.display());
     Ok(Some(key))
 }

@@ -1,10 +1,9 @@
 //! Which binary a command group runs (SPEC §5): `terraform`, `tofu`, or for `tf` whichever of
 //! `tofu` then `terraform` is on PATH.
 
-use super::TerraformError;
+use crate::process::{ProgramNotFound, find_on_path};
 use std::ffi::OsStr;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The command group the user typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,21 +21,19 @@ pub struct Binary {
 }
 
 impl Group {
-    pub fn resolve(self) -> Result<Binary, TerraformError> {
+    pub fn resolve(self) -> Result<Binary, ProgramNotFound> {
         self.resolve_in(std::env::var_os("PATH").as_deref())
     }
 
-    pub fn resolve_in(self, path: Option<&OsStr>) -> Result<Binary, TerraformError> {
+    pub fn resolve_in(self, path: Option<&OsStr>) -> Result<Binary, ProgramNotFound> {
         let find = |name: &'static str| find_on_path(name, path).map(|path| Binary { name, path });
         match self {
-            Group::Terraform => {
-                find("terraform").ok_or(TerraformError::BinaryNotFound { name: "terraform" })
-            }
-            Group::Tofu => find("tofu").ok_or(TerraformError::BinaryNotFound { name: "tofu" }),
+            Group::Terraform => find("terraform").ok_or_else(|| not_found("terraform")),
+            Group::Tofu => find("tofu").ok_or_else(|| not_found("tofu")),
             Group::Tf => {
                 let binary = find("tofu")
                     .or_else(|| find("terraform"))
-                    .ok_or(TerraformError::BinaryNotFound { name: "tofu" })?;
+                    .ok_or_else(|| not_found("tofu"))?;
                 tracing::debug!("tf runs {} ({})", binary.name, binary.path.display());
                 Ok(binary)
             }
@@ -44,21 +41,26 @@ impl Group {
     }
 }
 
-/// The first executable file called `name` in the PATH directories.
-pub fn find_on_path(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
-    std::env::split_paths(path?)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+fn not_found(name: &str) -> ProgramNotFound {
+    let install = match name {
+        "tofu" => {
+            "install OpenTofu (https://opentofu.org/docs/intro/install/), or use `leverage terraform`"
+        }
+        _ => {
+            "install Terraform (https://developer.hashicorp.com/terraform/install), or use `leverage tofu`"
+        }
+    };
+    ProgramNotFound {
+        name: name.to_string(),
+        install: install.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Diagnostic;
+    use std::os::unix::fs::PermissionsExt;
 
     fn bin_dir(names: &[&str]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -109,12 +111,5 @@ mod tests {
             .resolve_in(Some(none.path().as_os_str()))
             .unwrap_err();
         assert!(error.hint().unwrap().contains("install Terraform"));
-    }
-
-    #[test]
-    fn files_that_are_not_executable_are_skipped() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("terraform"), "").unwrap();
-        assert!(find_on_path("terraform", Some(dir.path().as_os_str())).is_none());
     }
 }

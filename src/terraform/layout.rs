@@ -41,7 +41,7 @@ pub fn check(project: &Project, account: &str, layer: &Path) -> Vec<Verdict> {
 
     let backend_tfvars = format!("{account}/config/backend.tfvars");
     let prefix = format!("{short}-{account}");
-    match HclFile::read(&account_dir.join("config/backend.tfvars")) {
+    match HclFile::read(&account_dir.join(crate::project::BACKEND_TFVARS)) {
         Err(e) => verdicts.push(Verdict::Fail(format!("cannot read {backend_tfvars}: {e}"))),
         Ok(file) => {
             for (key, alternatives) in [

@@ -1,36 +1,14 @@
-//! Running the binary: attached to the terminal for one layer, or several layers at a time with
-//! each layer's output prefixed on screen and kept in its own log, then a summary table.
-//!
-//! The child's exit code is ours. Ctrl-C reaches the child from the terminal (same process
-//! group) and leverage waits for it to finish; SIGTERM and SIGHUP sent to leverage are passed on.
+//! Running the binary in several layers, up to N at a time, with each layer's output prefixed on
+//! screen and kept in its own log, then a summary table.
 
-use super::TerraformError;
+use crate::error::IoError;
+use crate::process::{Invocation, wait_forwarding_signals};
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// One run of the binary.
-#[derive(Debug, Clone)]
-pub struct Invocation {
-    pub program: PathBuf,
-    pub args: Vec<String>,
-    pub dir: PathBuf,
-    pub env: Vec<(String, String)>,
-}
-
-impl Invocation {
-    fn command(&self) -> Command {
-        let mut command = Command::new(&self.program);
-        command.args(&self.args).current_dir(&self.dir);
-        for (k, v) in &self.env {
-            command.env(k, v);
-        }
-        command
-    }
-}
 
 /// How one layer of a multi-layer run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,85 +17,6 @@ pub struct Outcome {
     /// None when `--fail-fast` kept it from starting.
     pub code: Option<i32>,
     pub duration: Duration,
-}
-
-/// Runs with the terminal attached and returns the exit code (128+N when killed by signal N).
-pub fn run_attached(invocation: &Invocation) -> Result<i32, TerraformError> {
-    tracing::debug!(
-        "Running {} {} in {}",
-        invocation.program.display(),
-        invocation.args.join(" "),
-        invocation.dir.display()
-    );
-    let child = invocation
-        .command()
-        .spawn()
-        .map_err(|source| TerraformError::Io {
-            action: format!("start {}", invocation.program.display()),
-            source,
-        })?;
-    wait_forwarding_signals(child)
-}
-
-fn wait_forwarding_signals(mut child: Child) -> Result<i32, TerraformError> {
-    let _guard = SignalGuard::install(child.id());
-    let status = child.wait().map_err(|source| TerraformError::Io {
-        action: "wait for the child process".into(),
-        source,
-    })?;
-    Ok(exit_code(status))
-}
-
-fn exit_code(status: std::process::ExitStatus) -> i32 {
-    use std::os::unix::process::ExitStatusExt;
-    status
-        .code()
-        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
-}
-
-/// While alive, SIGINT/SIGQUIT do not kill leverage (the child got them from the terminal and
-/// decides), and SIGTERM/SIGHUP are forwarded to the child.
-struct SignalGuard {
-    ids: Vec<signal_hook::SigId>,
-    forwarder: Option<(signal_hook::iterator::Handle, std::thread::JoinHandle<()>)>,
-}
-
-impl SignalGuard {
-    fn install(child: u32) -> SignalGuard {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-        let noticed = Arc::new(AtomicBool::new(false));
-        let ids = [SIGINT, SIGQUIT]
-            .iter()
-            .filter_map(|s| signal_hook::flag::register(*s, Arc::clone(&noticed)).ok())
-            .collect();
-        let forwarder = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])
-            .ok()
-            .map(|mut signals| {
-                let handle = signals.handle();
-                let thread = std::thread::spawn(move || {
-                    for signal in signals.forever() {
-                        // SAFETY: kill(2) with a pid we spawned and a valid signal number.
-                        unsafe {
-                            libc::kill(child as libc::pid_t, signal);
-                        }
-                    }
-                });
-                (handle, thread)
-            });
-        SignalGuard { ids, forwarder }
-    }
-}
-
-impl Drop for SignalGuard {
-    fn drop(&mut self) {
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
-        }
-        if let Some((handle, thread)) = self.forwarder.take() {
-            handle.close();
-            let _ = thread.join();
-        }
-    }
 }
 
 /// Runs the layers in order, up to `jobs` at a time. With one job the terminal is attached as
@@ -129,7 +28,7 @@ pub fn run_layers(
     jobs: usize,
     fail_fast: bool,
     log_dir: &Path,
-) -> Result<Vec<Outcome>, TerraformError> {
+) -> Result<Vec<Outcome>, IoError> {
     let failed = AtomicBool::new(false);
     if jobs <= 1 {
         let mut outcomes = Vec::new();
@@ -144,7 +43,7 @@ pub fn run_layers(
             }
             tracing::info!("Invoking command for layer {layer}...");
             let started = Instant::now();
-            let code = run_attached(&invocation)?;
+            let code = invocation.run_attached()?;
             failed.fetch_or(code != 0, Ordering::SeqCst);
             outcomes.push(Outcome {
                 layer,
@@ -155,10 +54,7 @@ pub fn run_layers(
         return Ok(outcomes);
     }
 
-    std::fs::create_dir_all(log_dir).map_err(|source| TerraformError::Io {
-        action: format!("create {}", log_dir.display()),
-        source,
-    })?;
+    std::fs::create_dir_all(log_dir).map_err(IoError::on("create", log_dir))?;
     let queue = Mutex::new(
         layers
             .into_iter()
@@ -224,16 +120,9 @@ pub fn run_layers(
 }
 
 /// Runs one layer with its output prefixed on screen and copied to its log file.
-fn run_captured(
-    layer: &str,
-    invocation: &Invocation,
-    log_dir: &Path,
-) -> Result<i32, TerraformError> {
+fn run_captured(layer: &str, invocation: &Invocation, log_dir: &Path) -> Result<i32, IoError> {
     let log_path = log_dir.join(format!("{}.log", layer.replace('/', "__")));
-    let log = std::fs::File::create(&log_path).map_err(|source| TerraformError::Io {
-        action: format!("create {}", log_path.display()),
-        source,
-    })?;
+    let log = std::fs::File::create(&log_path).map_err(IoError::on("create", &log_path))?;
     let log = Arc::new(Mutex::new(log));
     tracing::info!(
         "Invoking command for layer {layer}... (log: {})",
@@ -245,10 +134,7 @@ fn run_captured(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| TerraformError::Io {
-            action: format!("start {}", invocation.program.display()),
-            source,
-        })?;
+        .map_err(IoError::on("start", &invocation.program))?;
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = child.stderr.take().expect("piped stderr");
     let copy = |stream: Box<dyn std::io::Read + Send>, to_stderr: bool| {
@@ -267,7 +153,7 @@ fn run_captured(
     };
     let out = copy(Box::new(stdout), false);
     let err = copy(Box::new(stderr), true);
-    let code = wait_forwarding_signals(child);
+    let code = wait_forwarding_signals(child, &invocation.program);
     let _ = out.join();
     let _ = err.join();
     code

@@ -1,8 +1,11 @@
-//! Everything that talks to the person at the keyboard: log lines, prompts, secrets (SPEC §7).
+//! Everything that talks to the person at the keyboard: log lines, prompts, what commands
+//! print, tables, secrets.
 
 pub mod log;
+pub mod output;
 pub mod prompt;
 pub mod secret;
+pub mod table;
 
 pub use prompt::{Prompt, PromptError};
 pub use secret::Secret;

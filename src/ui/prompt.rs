@@ -19,6 +19,8 @@ pub enum PromptError {
     },
 }
 
+impl crate::error::Diagnostic for PromptError {}
+
 enum Source {
     Terminal,
     Lines(Mutex<Box<dyn BufRead + Send>>),

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+mod snapshot;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::Write;

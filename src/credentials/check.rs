@@ -1,0 +1,291 @@
+//! `leverage credentials check`: every profile of the project, tried for real with STS
+//! GetCallerIdentity (role profiles through the MFA cache, so at most one code), in parallel.
+
+use crate::aws::{AwsError, AwsFile, AwsFiles, AwsKeys, CallerIdentity, Client, Ini};
+use crate::mfa::{self, MfaError, MfaSettings};
+use crate::project::Project;
+use crate::ui::Prompt;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+/// One line of the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckRow {
+    pub profile: String,
+    pub expected_account: Option<String>,
+    pub account: Option<String>,
+    pub arn: Option<String>,
+    pub status: Status,
+}
+
+impl CheckRow {
+    pub fn ok(&self) -> bool {
+        self.status == Status::Ok
+    }
+}
+
+/// What trying a profile showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Not tried yet.
+    Pending,
+    Ok,
+    /// The role's account is not the one the profile names.
+    WrongAccount,
+    AccountNotInProject,
+    MissingKeys,
+    Expired,
+    KeysRejected,
+    Denied,
+    /// Another AWS error code.
+    Error(String),
+    NoAnswer,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Pending => "not tried",
+            Status::Ok => "ok",
+            Status::WrongAccount => "wrong account",
+            Status::AccountNotInProject => "account not in project",
+            Status::MissingKeys => "missing keys",
+            Status::Expired => "expired",
+            Status::KeysRejected => "denied (keys rejected)",
+            Status::Denied => "denied",
+            Status::Error(code) => return write!(f, "error ({code})"),
+            Status::NoAnswer => "error (no answer)",
+        })
+    }
+}
+
+/// The JSON output keeps the table's words.
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// How to get a profile's keys.
+enum Access {
+    Keys(AwsKeys),
+    RoleWithMfa,
+    Role {
+        role_arn: String,
+        source: Option<AwsKeys>,
+    },
+}
+
+/// Checks every profile in `~/.aws/<short>/credentials` and `config`, in that order.
+pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Result<Vec<CheckRow>> {
+    let config = files.read(AwsFile::Config)?;
+    let credentials = files.read(AwsFile::Credentials)?;
+    let region = project.require_primary_region()?.to_string();
+    let mut rows: Vec<CheckRow> = profile_names(&config, &credentials)
+        .into_iter()
+        .map(|name| CheckRow {
+            expected_account: expected_account(project, &config, &name),
+            profile: name,
+            account: None,
+            arn: None,
+            status: Status::Pending,
+        })
+        .collect();
+    let mut probes = Probes::default();
+    for (index, row) in rows.iter_mut().enumerate() {
+        match access(&config, &credentials, &row.profile) {
+            Access::Keys(keys) => probes.keys.push((index, keys)),
+            Access::RoleWithMfa => probes.with_mfa.push(index),
+            Access::Role {
+                role_arn,
+                source: Some(keys),
+            } => probes.roles.push((index, role_arn, keys)),
+            Access::Role { source: None, .. } => row.status = Status::MissingKeys,
+        }
+    }
+    let settings = MfaSettings::from_env(&project.env);
+    probes.through_mfa(&mut rows, files, &region, prompt, settings)?;
+    for (index, result) in crate::runtime::block_on(probes.run(&region)) {
+        let row = &mut rows[index];
+        match result {
+            Ok(identity) => {
+                row.status = verdict(project, row.expected_account.as_deref(), &identity);
+                row.account = Some(identity.account);
+                row.arn = Some(identity.arn);
+            }
+            Err(e) => row.status = status_of(&e),
+        }
+    }
+    Ok(rows)
+}
+
+/// The profiles of both files: credentials sections first, then config profiles (upstream 3.x's
+/// `-mfa` helper sections left out).
+fn profile_names(config: &Ini, credentials: &Ini) -> Vec<String> {
+    let mut names: Vec<String> = credentials.sections().map(str::to_string).collect();
+    for section in config.sections() {
+        if let Some(name) = section.strip_prefix("profile ")
+            && !name.ends_with("-mfa")
+            && !names.iter().any(|n| n == name)
+        {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+/// The GetCallerIdentity calls to make, by row index.
+#[derive(Default)]
+struct Probes {
+    keys: Vec<(usize, AwsKeys)>,
+    with_mfa: Vec<usize>,
+    roles: Vec<(usize, String, AwsKeys)>,
+}
+
+impl Probes {
+    /// Role profiles with MFA get their keys through the MFA cache (one code at most).
+    fn through_mfa(
+        &mut self,
+        rows: &mut [CheckRow],
+        files: &AwsFiles,
+        region: &str,
+        prompt: &Prompt,
+        settings: MfaSettings,
+    ) -> crate::Result<()> {
+        if self.with_mfa.is_empty() {
+            return Ok(());
+        }
+        let profiles: Vec<String> = self
+            .with_mfa
+            .iter()
+            .map(|i| rows[*i].profile.clone())
+            .collect();
+        let failed =
+            match mfa::profile_credentials(files, region, &profiles, prompt, settings, false) {
+                Ok(made) => {
+                    let made = self.with_mfa.iter().zip(made).map(|(i, m)| (*i, m.keys));
+                    self.keys.extend(made);
+                    return Ok(());
+                }
+                Err(error) => match error.downcast_ref::<MfaError>() {
+                    Some(MfaError::NoSourceKeys { .. }) => Status::MissingKeys,
+                    Some(MfaError::Aws(e)) => status_of(e),
+                    _ => return Err(error),
+                },
+            };
+        for index in &self.with_mfa {
+            rows[*index].status = failed.clone();
+        }
+        Ok(())
+    }
+
+    /// Every call, up to 8 at a time.
+    async fn run(self, region: &str) -> Vec<(usize, Result<CallerIdentity, AwsError>)> {
+        let limit = Arc::new(tokio::sync::Semaphore::new(8));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, keys) in self.keys {
+            let (limit, region) = (Arc::clone(&limit), region.to_string());
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                (index, Client::new(&keys, &region).caller_identity().await)
+            });
+        }
+        for (index, role_arn, keys) in self.roles {
+            let (limit, region) = (Arc::clone(&limit), region.to_string());
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let assumed = Client::new(&keys, &region)
+                    .assume_role(&role_arn, "leverage-check", 900)
+                    .await;
+                let identity = match assumed {
+                    Ok(role) => Client::new(&role.keys, &region).caller_identity().await,
+                    Err(e) => Err(e),
+                };
+                (index, identity)
+            });
+        }
+        tasks.join_all().await
+    }
+}
+
+/// Whether the identity is the one the profile should give.
+fn verdict(project: &Project, expected: Option<&str>, identity: &CallerIdentity) -> Status {
+    let known = project
+        .accounts
+        .iter()
+        .any(|a| a.id.as_deref() == Some(identity.account.as_str()));
+    match expected {
+        Some(expected) if expected != identity.account => Status::WrongAccount,
+        _ if !known => Status::AccountNotInProject,
+        _ => Status::Ok,
+    }
+}
+
+fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
+    let get = |key: &str| mfa::profile_setting(config, name, key);
+    match get("role_arn") {
+        Some(_) if get("mfa_serial").is_some() => Access::RoleWithMfa,
+        Some(role_arn) => Access::Role {
+            role_arn: role_arn.to_string(),
+            source: get("source_profile").and_then(|p| AwsKeys::stored_in(credentials, p)),
+        },
+        None => match AwsKeys::stored_in(credentials, name) {
+            Some(keys) => Access::Keys(keys),
+            None => Access::Role {
+                role_arn: String::new(),
+                source: None,
+            },
+        },
+    }
+}
+
+/// The account a profile should land in: the role's account, or for the key profiles the
+/// account their user lives in.
+fn expected_account(project: &Project, config: &Ini, name: &str) -> Option<String> {
+    if let Some(arn) = mfa::profile_setting(config, name, "role_arn") {
+        return arn
+            .split(':')
+            .nth(4)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string);
+    }
+    let short = &project.short_name;
+    let account = if *name == format!("{short}-management") || *name == format!("{short}-bootstrap")
+    {
+        "management"
+    } else if *name == format!("{short}-security") {
+        "security"
+    } else {
+        return None;
+    };
+    project.account(account).and_then(|a| a.id.clone())
+}
+
+fn status_of(error: &AwsError) -> Status {
+    match error.code.as_deref() {
+        Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => Status::Expired,
+        _ if error.is_rejected_keys() => Status::KeysRejected,
+        _ if error.is_access_denied() => Status::Denied,
+        Some(code) => Status::Error(code.to_string()),
+        None => Status::NoAnswer,
+    }
+}
+
+/// The table `credentials check` prints.
+pub fn table(rows: &[CheckRow]) -> String {
+    let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.profile.clone(),
+                dash(&r.expected_account),
+                dash(&r.account),
+                dash(&r.arn),
+                r.status.to_string(),
+            ]
+        })
+        .collect();
+    crate::ui::table::render(["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"], &cells)
+}
