@@ -69,7 +69,7 @@ pub fn for_layers(
     tracing::debug!("Profiles used by the layers: {}", profiles.join(", "));
     let files = AwsFiles::for_project(&project.short_name)?;
     let region = project.require_primary_region()?;
-    let settings = MfaSettings::from_env(&project.env);
+    let settings = MfaSettings::from_env(&project.env)?;
     let force = refresh == Refresh::Always;
     let private = mfa::temporary_credentials(
         &files,

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod error;
 pub mod exit_status;
 pub mod identities;
+pub mod lock;
 pub mod mfa;
 pub mod process;
 pub mod project;

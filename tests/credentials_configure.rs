@@ -408,7 +408,9 @@ fn keys_can_be_typed_or_pointed_to_on_stdin_and_bad_ones_are_asked_again() {
             &["--skip-assumable-roles-setup"],
             &format!("1\n/no/such/file.csv\n{}\n", csv.display()),
         );
-        run.success().stderr_has("/no/such/file.csv is not a file");
+        run.success()
+            .stderr_has("that is not the path of a file")
+            .never_shows("/no/such/file.csv");
         assert_eq!(
             s.read(s.aws_dir().join("credentials")),
             credentials(&profile, &user),
@@ -601,9 +603,7 @@ fn a_malformed_config_file_is_named_and_nothing_changes() {
         "",
     );
     assert_eq!(run.code, 1, "{}", run.all());
-    run.stderr_has(
-        ".aws/bb/config: line 3: expected `[section]` or `key = value`, found `this is not ini`",
-    );
+    run.stderr_has(".aws/bb/config: line 3: expected `[section]` or `key = value`");
     assert_eq!(s.snapshot(), before);
 }
 

@@ -10,6 +10,11 @@ use support::Scenario;
 /// `gpg --export | base64` of a fresh key, as Leverage's keys/<name> files hold it; `faked`
 /// makes the key in the past (with a 1-year expiry) so it has expired by now.
 fn exported_key(uid: &str, faked: Option<&str>) -> String {
+    exported_key_for(uid, faked, &["future-default", "default"])
+}
+
+/// Like [`exported_key`], with `--quick-gen-key`'s algorithm and usage.
+fn exported_key_for(uid: &str, faked: Option<&str>, algorithm_and_usage: &[&str]) -> String {
     let home = tempfile::tempdir().unwrap();
     std::fs::set_permissions(
         home.path(),
@@ -44,7 +49,13 @@ fn exported_key(uid: &str, faked: Option<&str>) -> String {
         out.stdout
     };
     let expiry = if faked.is_some() { "1y" } else { "never" };
-    gpg(&["--quick-gen-key", uid, "future-default", "default", expiry]);
+    let generate = [
+        &["--quick-gen-key", uid][..],
+        algorithm_and_usage,
+        &[expiry],
+    ]
+    .concat();
+    gpg(&generate);
     let key = gpg(&["--export", uid]);
     let _ = Command::new("gpgconf")
         .args(["--kill", "gpg-agent"])
@@ -121,4 +132,24 @@ fn each_key_gets_a_verdict_and_problems_fail_the_command() {
         &s.read(s.project().join("security/global/base-identities/users.tf")),
     );
     s.run(&["identities", "keys"], "").success();
+}
+
+#[test]
+fn a_key_that_can_only_sign_is_not_good_enough() {
+    let s = Scenario::new();
+    let layer = s.project().join("management/global/base-identities");
+    let sign_only = exported_key_for("Sign Only <sign@example.com>", None, &["ed25519", "sign"]);
+    s.write(layer.join("keys/natasha.romanoff"), &sign_only);
+    let run = s.run(&["identities", "keys"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("management"))
+        .unwrap();
+    assert!(
+        line.contains("✘ has no usable encryption key (sign only?)"),
+        "{}",
+        run.stdout
+    );
 }

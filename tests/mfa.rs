@@ -100,9 +100,10 @@ fn one_code_makes_credentials_for_every_profile_and_is_reused() {
     assert_eq!(sts_calls(&s), (1, 3));
 
     let call = s.calls().pop().unwrap();
+    let private = s.aws_dir().join("leverage-credentials-");
     assert!(
-        !call.env["AWS_CONFIG_FILE"].starts_with(s.home().to_str().unwrap()),
-        "the child gets private files: {:?}",
+        call.env["AWS_CONFIG_FILE"].starts_with(private.to_str().unwrap()),
+        "the child gets private files in a private directory of ~/.aws/bb: {:?}",
         call.env
     );
     assert!(

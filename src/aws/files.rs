@@ -6,9 +6,10 @@
 //! leverage processes from interleaving their read-modify-write cycles.
 
 use super::ini::{Ini, IniError};
+use crate::atomic_file::{Mode, Transaction};
 use crate::error::{Diagnostic, IoError};
-use std::fs::{self, File, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -66,10 +67,7 @@ pub struct AwsFiles {
 }
 
 /// Held while a read-modify-write cycle runs; the lock is released on drop.
-#[derive(Debug)]
-pub struct FilesLock {
-    _file: File,
-}
+pub type FilesLock = crate::lock::Lock;
 
 impl AwsFiles {
     /// `$HOME/.aws/<short>/`.
@@ -96,36 +94,46 @@ impl AwsFiles {
         }
     }
 
-    /// Creates the directory (0700) and takes the exclusive lock, waiting for another process.
-    pub fn lock(&self) -> Result<FilesLock, AwsFilesError> {
+    /// Creates the directory (0700) and takes the exclusive lock, waiting for another process;
+    /// then removes the temp files a killed run left behind.
+    pub fn lock(&self) -> crate::Result<FilesLock> {
         self.create_dir()?;
-        let path = self.dir.join(".leverage.lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(IoError::on("create", &path))?;
-        file.lock().map_err(IoError::on("lock", &path))?;
-        Ok(FilesLock { _file: file })
+        let lock = crate::lock::acquire(&self.dir.join(".leverage.lock"))?;
+        crate::atomic_file::sweep_stale_temp_files(&self.dir);
+        Ok(lock)
     }
 
+    /// `~/.aws/<short>/`, 0700: made so, or tightened (with a warning) when it is looser.
     fn create_dir(&self) -> Result<(), AwsFilesError> {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
-            .map_err(|source| IoError::new("create", &self.dir, source).into())
+            .map_err(|source| IoError::new("create", &self.dir, source))?;
+        let mode = fs::metadata(&self.dir)
+            .map_err(|source| IoError::new("read", &self.dir, source))?
+            .permissions()
+            .mode()
+            & 0o777;
+        if mode != 0o700 {
+            fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
+                .map_err(|source| IoError::new("make private", &self.dir, source))?;
+            tracing::warn!(
+                "{} was {mode:o}, readable by others; leverage made it 0700.",
+                self.dir.display()
+            );
+        }
+        Ok(())
     }
 
-    /// Writes `ini` over `file` when its text differs: backup first, then an atomic replace.
-    /// Returns whether anything was written. Callers hold the [`FilesLock`].
-    pub fn write(
+    /// Stages `ini` for `file` in `transaction` when its text differs, with the old text staged
+    /// as `<file>.bkp` first. Returns whether anything was staged. Callers hold the
+    /// [`FilesLock`].
+    pub fn stage(
         &self,
+        transaction: &mut Transaction,
         file: AwsFile,
         ini: &Ini,
-        _lock: &FilesLock,
     ) -> Result<bool, AwsFilesError> {
         let path = self.path(file);
         let text = ini.to_string();
@@ -138,20 +146,42 @@ impl AwsFiles {
             return Ok(false);
         }
         if let Some(old) = &old {
-            write_atomically(
-                &path.with_file_name(format!("{}.bkp", file.file_name())),
-                old,
-            )?;
+            let backup = path.with_file_name(format!("{}.bkp", file.file_name()));
+            transaction.stage(&backup, old, Mode::Private)?;
+            warn_if_not_private(&path);
         }
-        write_atomically(&path, &text)?;
+        transaction.stage(&path, &text, Mode::Private)?;
+        Ok(true)
+    }
+
+    /// Writes `ini` over `file` when its text differs: backup first, then an atomic replace.
+    /// Returns whether anything was written. Callers hold the [`FilesLock`].
+    pub fn write(
+        &self,
+        file: AwsFile,
+        ini: &Ini,
+        _lock: &FilesLock,
+    ) -> Result<bool, AwsFilesError> {
+        let mut transaction = Transaction::default();
+        if !self.stage(&mut transaction, file, ini)? {
+            return Ok(false);
+        }
+        transaction.commit().map_err(|failure| failure.error)?;
         Ok(true)
     }
 }
 
-/// Atomic replace with 0600, the only mode these files ever have.
-fn write_atomically(path: &Path, text: &str) -> Result<(), AwsFilesError> {
-    crate::atomic_file::write(path, text, 0o600)
-        .map_err(|source| IoError::new("write", path, source).into())
+/// These files are always written 0600; a user who chose another mode is told.
+fn warn_if_not_private(path: &Path) {
+    if let Ok(meta) = fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode != 0o600 {
+            tracing::warn!(
+                "{} was {mode:o}; leverage writes it 0600 (owner read and write only).",
+                path.display()
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -246,9 +276,7 @@ mod tests {
         fs::write(files.path(AwsFile::Config), "[profile x]\nnonsense\n").unwrap();
         let error = files.read(AwsFile::Config).unwrap_err().to_string();
         assert!(
-            error.ends_with(
-                ".aws/bb/config: line 2: expected `[section]` or `key = value`, found `nonsense`"
-            ),
+            error.ends_with(".aws/bb/config: line 2: expected `[section]` or `key = value`"),
             "{error}"
         );
     }

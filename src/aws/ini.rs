@@ -67,7 +67,7 @@ impl Ini {
                     .filter(|s| !s.is_empty())
                     .ok_or_else(|| IniError {
                         line: index + 1,
-                        message: format!("`{trimmed}` is not a section header like `[name]`"),
+                        message: "a `[` line that is not a section header like `[name]`".into(),
                     })?;
                 in_section = true;
                 Kind::Section(name.to_string())
@@ -90,9 +90,10 @@ impl Ini {
                     delimiter,
                 }
             } else {
+                // The line is not echoed: in a credentials file it may be a secret.
                 return Err(IniError {
                     line: index + 1,
-                    message: format!("expected `[section]` or `key = value`, found `{trimmed}`"),
+                    message: "expected `[section]` or `key = value`".into(),
                 });
             };
             after_key = matches!(kind, Kind::Key { .. } | Kind::Continuation)
@@ -102,10 +103,56 @@ impl Ini {
                 kind,
             });
         }
-        Ok(Ini {
+        let ini = Ini {
             lines,
             trailing_newline: text.is_empty() || text.ends_with('\n'),
-        })
+        };
+        ini.check_unique()?;
+        Ok(ini)
+    }
+
+    /// The AWS CLI refuses a file with a section twice, or a key twice in a section (and an
+    /// edit would change only the first), so such a file is refused whole.
+    fn check_unique(&self) -> Result<(), IniError> {
+        let mut sections: Vec<(&str, usize)> = Vec::new();
+        let mut keys: Vec<(String, usize)> = Vec::new();
+        let mut section = "";
+        for (index, line) in self.lines.iter().enumerate() {
+            match &line.kind {
+                Kind::Section(name) => {
+                    if let Some((_, first)) = sections.iter().find(|(s, _)| s == name) {
+                        return Err(IniError {
+                            line: index + 1,
+                            message: format!(
+                                "section [{name}] appears twice (lines {} and {})",
+                                first + 1,
+                                index + 1
+                            ),
+                        });
+                    }
+                    sections.push((name, index));
+                    section = name;
+                    keys.clear();
+                }
+                Kind::Key { key, .. } => {
+                    // The AWS CLI reads keys case-insensitively.
+                    let folded = key.to_lowercase();
+                    if let Some((_, first)) = keys.iter().find(|(k, _)| *k == folded) {
+                        return Err(IniError {
+                            line: index + 1,
+                            message: format!(
+                                "key {key} appears twice in [{section}] (lines {} and {})",
+                                first + 1,
+                                index + 1
+                            ),
+                        });
+                    }
+                    keys.push((folded, index));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Section names in file order.
@@ -286,11 +333,33 @@ mod tests {
         );
         assert_eq!(
             Ini::parse("[a]\nk = v\njunk\n").unwrap_err().to_string(),
-            "line 3: expected `[section]` or `key = value`, found `junk`"
+            "line 3: expected `[section]` or `key = value`"
         );
         assert_eq!(
             Ini::parse("[a\n").unwrap_err().to_string(),
-            "line 1: `[a` is not a section header like `[name]`"
+            "line 1: a `[` line that is not a section header like `[name]`"
         );
+    }
+
+    #[test]
+    fn a_malformed_line_is_never_echoed() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let error = Ini::parse(&format!("[a]\n{secret}\n")).unwrap_err();
+        assert!(!error.to_string().contains("wJalr"), "{error}");
+    }
+
+    #[test]
+    fn duplicate_sections_and_keys_are_refused() {
+        assert_eq!(
+            Ini::parse("[a]\nk = 1\n\n[b]\n[a]\nk = 2\n")
+                .unwrap_err()
+                .to_string(),
+            "line 5: section [a] appears twice (lines 1 and 5)"
+        );
+        assert_eq!(
+            Ini::parse("[a]\nk = 1\nK = 2\n").unwrap_err().to_string(),
+            "line 3: key K appears twice in [a] (lines 2 and 3)"
+        );
+        assert!(Ini::parse("[a]\nk = 1\n[b]\nk = 2\n").is_ok());
     }
 }

@@ -104,7 +104,7 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
             Access::Role { source: None, .. } => row.status = Status::MissingKeys,
         }
     }
-    let settings = MfaSettings::from_env(&project.env);
+    let settings = MfaSettings::from_env(&project.env)?;
     probes.through_mfa(&mut rows, files, &region, prompt, settings)?;
     for (index, result) in crate::runtime::block_on(probes.run(&region)) {
         let row = &mut rows[index];

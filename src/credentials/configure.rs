@@ -4,11 +4,11 @@
 
 use super::CredentialsError;
 use super::keys::{check_key_id, check_secret, read_keys_file};
+use crate::atomic_file::{Mode, Transaction};
 use crate::aws::files::FilesLock;
 use crate::aws::{AwsFile, AwsFiles, AwsKeys, CallerIdentity, Client, Ini, OrganizationAccount};
-use crate::error::IoError;
 use crate::exit_status::ExitStatus;
-use crate::project::{Account, PROJECT_YAML, Project, project_yaml};
+use crate::project::{Account, HclFile, PROJECT_YAML, Project, project_yaml};
 use crate::ui::Prompt;
 use std::path::{Path, PathBuf};
 use tracing::{debug, info, warn};
@@ -132,8 +132,7 @@ pub async fn configure(
         identity: None,
     };
     let lock = files.lock()?;
-    let mut credentials = files.read(AwsFile::Credentials)?;
-    let config = files.read(AwsFile::Config)?;
+    let credentials = files.read(AwsFile::Credentials)?;
     let stored = AwsKeys::stored_in(&credentials, &run.profile);
     let already_configured = stored.is_some();
     let overwrite = run.overwrite_wanted(already_configured)?;
@@ -142,13 +141,7 @@ pub async fn configure(
     if keys_are_new {
         changes.new_keys = Some(keys);
     }
-    run.write(
-        &changes,
-        &mut credentials,
-        config,
-        already_configured,
-        &lock,
-    )
+    run.write(&changes, already_configured, &lock)
 }
 
 impl Configure<'_> {
@@ -264,15 +257,26 @@ impl Configure<'_> {
             self.options.kind,
             CredentialsKind::Management | CredentialsKind::Bootstrap
         );
-        if management_user
-            && accounts
-                .iter()
-                .any(|a| a.name == "management" && a.id.is_none())
-        {
+        if management_user {
             let who = self.identity(client).await?;
+            let configured = accounts.iter().find(|a| a.name == "management");
+            if let Some(id) = configured.and_then(|a| a.id.as_deref())
+                && id != who.account
+            {
+                warn!(
+                    "The project says the management account is {id}, but these keys belong to \
+                     account {}: using {} (AWS's answer).",
+                    who.account, who.account
+                );
+            }
             set_management_id(accounts, &who.account);
         }
         merge_organization(accounts, &organization, self.project.long_name.as_deref());
+        if management_user {
+            // The caller's account is the management account, whatever the listing says.
+            let who = self.identity(client).await?;
+            set_management_id(accounts, &who.account);
+        }
         Ok(())
     }
 
@@ -317,50 +321,68 @@ impl Configure<'_> {
         Ok(who)
     }
 
-    /// Writes what was decided: keys, role profiles, then the project's account ids.
+    /// Writes what was decided (keys, role profiles, the project's account ids) all together
+    /// or not at all, each file read afresh under the lock so that edits made while the
+    /// questions were asked are kept.
     fn write(
         &self,
         changes: &Changes,
-        credentials: &mut Ini,
-        mut config: Ini,
         already_configured: bool,
-        lock: &FilesLock,
+        _lock: &FilesLock,
     ) -> crate::Result<()> {
         let files = self.files;
+        let mut transaction = Transaction::default();
+        // Said once everything is in place, in the order the documentation shows.
+        let mut notes = Vec::new();
         if let Some(keys) = &changes.new_keys {
+            let mut credentials = files.read(AwsFile::Credentials)?;
             credentials.set(&self.profile, "aws_access_key_id", &keys.access_key_id);
             let secret = keys.secret_access_key.expose();
             credentials.set(&self.profile, "aws_secret_access_key", secret);
             if already_configured {
-                info!("Backing up credentials file.");
+                notes.push("Backing up credentials file.".to_string());
             }
-            files.write(AwsFile::Credentials, credentials, lock)?;
+            files.stage(&mut transaction, AwsFile::Credentials, &credentials)?;
             let path = files.path(AwsFile::Credentials);
-            info!(
-                "{} credentials configured in: {}",
-                capitalized(self.kind),
+            let kind = capitalized(self.kind);
+            notes.push(format!(
+                "{kind} credentials configured in: {}",
                 path.display()
-            );
+            ));
         }
         if let Some(profiles) = &changes.profiles {
+            let mut config = files.read(AwsFile::Config)?;
             if files.path(AwsFile::Config).exists() {
-                info!("Backing up account profiles file.");
+                notes.push("Backing up account profiles file.".into());
             }
             for (name, values) in profiles {
-                info!("\tConfiguring profile {name}");
+                notes.push(format!("\tConfiguring profile {name}"));
                 let section = AwsFile::Config.section(name);
                 for (key, value) in values {
                     config.set(&section, key, value);
                 }
             }
-            files.write(AwsFile::Config, &config, lock)?;
+            files.stage(&mut transaction, AwsFile::Config, &config)?;
             let path = files.path(AwsFile::Config);
-            info!("Account profiles configured in: {}", path.display());
+            notes.push(format!(
+                "Account profiles configured in: {}",
+                path.display()
+            ));
         }
         if let Some(id) = &changes.management_id_for_yaml {
-            record_in_project_yaml(self.project, id)?;
+            stage_project_yaml(&mut transaction, &mut notes, self.project, id)?;
         }
-        record_in_common_tfvars(self.project, &changes.accounts)
+        stage_common_tfvars(
+            &mut transaction,
+            &mut notes,
+            self.project,
+            &changes.accounts,
+        )?;
+        transaction.commit()?;
+        for note in notes {
+            info!("{note}");
+        }
+        Ok(())
     }
 }
 
@@ -370,7 +392,7 @@ fn obtain_keys(file: Option<&Path>, prompt: &Prompt) -> crate::Result<AwsKeys> {
         return Ok(read_keys_file(file)?);
     }
     let means = prompt.select(
-        "Select the means by which you'll provide the programatic keys:",
+        "Select the means by which you'll provide the programmatic keys:",
         &["Path to an access keys file obtained from AWS", "Manually"],
         KEYS_SOURCE,
     )?;
@@ -379,9 +401,12 @@ fn obtain_keys(file: Option<&Path>, prompt: &Prompt) -> crate::Result<AwsKeys> {
             if Path::new(p).is_file() {
                 Ok(())
             } else {
-                Err(format!(
-                    "{p} is not a file; give the path of the .csv file AWS gave you"
-                ))
+                // Not echoed: people paste the secret here by mistake.
+                Err(
+                    "that is not the path of a file; give the path of the .csv file AWS gave \
+                     you (the keys themselves go in with \"Manually\")"
+                        .into(),
+                )
             }
         })?;
         return Ok(read_keys_file(Path::new(&path))?);
@@ -409,21 +434,27 @@ fn set_management_id(accounts: &mut Vec<Account>, id: &str) {
     }
 }
 
-/// Writes the management account id into project.yaml, keeping the rest of the file.
-fn record_in_project_yaml(project: &Project, id: &str) -> crate::Result<()> {
+/// The management account id into project.yaml, keeping the rest of the file.
+fn stage_project_yaml(
+    transaction: &mut Transaction,
+    notes: &mut Vec<String>,
+    project: &Project,
+    id: &str,
+) -> crate::Result<()> {
     let path = project.root.join(PROJECT_YAML);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(());
     };
     match project_yaml::set_account_id(&text, "management", id) {
         Ok(Some(edited)) if edited != text => {
-            info!("Updating project configuration file.");
-            write_project_file(&path, &edited)
+            notes.push("Updating project configuration file.".into());
+            stage_with_backup(transaction, &path, &text, &edited)
         }
         Ok(_) => Ok(()),
         Err(why) => {
             warn!(
-                "Left {} unchanged: {why}. Add `id: \"{id}\"` to the management account there by hand.",
+                "Left {} unchanged: {why}. Add `id: \"{id}\"` to the management account there by \
+                 hand.",
                 path.display()
             );
             Ok(())
@@ -431,21 +462,37 @@ fn record_in_project_yaml(project: &Project, id: &str) -> crate::Result<()> {
     }
 }
 
-/// `<name>_account_id` and the `accounts` map in config/common.tfvars.
-fn record_in_common_tfvars(project: &Project, accounts: &[Account]) -> crate::Result<()> {
-    let Some(common) = &project.common else {
+/// `<name>_account_id` and the `accounts` map in config/common.tfvars, read afresh.
+fn stage_common_tfvars(
+    transaction: &mut Transaction,
+    notes: &mut Vec<String>,
+    project: &Project,
+    accounts: &[Account],
+) -> crate::Result<()> {
+    let path = project.root.join(crate::project::COMMON_TFVARS);
+    if project.common.is_none() || !path.exists() {
         return Ok(());
-    };
-    let mut common = common.clone();
+    }
+    let mut common = HclFile::read(&path)?;
+    let before = common.text().to_string();
     if common.record_account_ids(accounts)? {
-        info!("Updating project's Terraform common configuration.");
-        write_project_file(&common.path, common.text())?;
+        notes.push("Updating project's Terraform common configuration.".into());
+        stage_with_backup(transaction, &path, &before, common.text())?;
     }
     Ok(())
 }
 
-fn write_project_file(path: &Path, text: &str) -> crate::Result<()> {
-    crate::atomic_file::write_keeping_mode(path, text).map_err(IoError::on("write", path))?;
+/// A project file and its `<name>.bkp`, as for the AWS files.
+fn stage_with_backup(
+    transaction: &mut Transaction,
+    path: &Path,
+    old: &str,
+    new: &str,
+) -> crate::Result<()> {
+    let mut backup = path.as_os_str().to_owned();
+    backup.push(".bkp");
+    transaction.stage(Path::new(&backup), old, Mode::Keep)?;
+    transaction.stage(path, new, Mode::Keep)?;
     Ok(())
 }
 
@@ -496,6 +543,15 @@ fn merge_organization(
             .and_then(|p| listed.name.strip_prefix(p))
             .unwrap_or(&listed.name);
         if let Some(account) = accounts.iter_mut().find(|a| a.name == name) {
+            if let Some(old) = account.id.as_deref()
+                && old != listed.id
+            {
+                warn!(
+                    "The project says account {name} is {old}; the organization says {}: using \
+                     the organization's id.",
+                    listed.id
+                );
+            }
             account.id = Some(listed.id.clone());
         } else if !accounts
             .iter()

@@ -22,6 +22,13 @@ pub enum KeyStatus {
         fingerprint: String,
         expired: String,
     },
+    Revoked {
+        fingerprint: String,
+    },
+    /// Only signing (sub)keys: gpg refuses to encrypt to it ("Unusable public key").
+    CannotEncrypt {
+        fingerprint: String,
+    },
 }
 
 /// One referenced key file and what was found.
@@ -56,6 +63,10 @@ impl KeyReport {
                 fingerprint,
                 expired,
             } => format!("✘ expired on {expired}  {fingerprint}"),
+            KeyStatus::Revoked { fingerprint } => format!("✘ revoked  {fingerprint}"),
+            KeyStatus::CannotEncrypt { fingerprint } => {
+                format!("✘ has no usable encryption key (sign only?)  {fingerprint}")
+            }
         }
     }
 }
@@ -177,11 +188,17 @@ fn inspect(path: &Path) -> KeyStatus {
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
     };
+    // Field 2 is the validity ("r" revoked); field 12 the usable capabilities of the whole key,
+    // upper case counting its valid subkeys ("E": something here can encrypt).
+    let validity = public.get(1).map(String::as_str);
+    let capabilities = public.get(11).map(String::as_str).unwrap_or("");
     match expires {
         Some(t) if t <= chrono::Utc::now().timestamp() => KeyStatus::Expired {
             fingerprint,
             expired: date(t),
         },
+        _ if validity == Some("r") => KeyStatus::Revoked { fingerprint },
+        _ if !capabilities.contains('E') => KeyStatus::CannotEncrypt { fingerprint },
         expires => KeyStatus::Valid {
             algorithm,
             fingerprint,

@@ -66,7 +66,17 @@ impl Cache {
         name: &str,
         valid_until: chrono::DateTime<chrono::Utc>,
     ) -> Option<TemporaryCredentials> {
-        let text = fs::read_to_string(self.path(name)).ok()?;
+        let text = match fs::read_to_string(self.path(name)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                tracing::warn!(
+                    "Ignoring the unreadable cache entry {} ({e}); it will be replaced.",
+                    self.path(name).display()
+                );
+                return None;
+            }
+        };
         let entry: Entry = match serde_json::from_str(&text) {
             Ok(entry) => entry,
             Err(e) => {
@@ -110,7 +120,14 @@ impl Cache {
             },
         };
         let text = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-        crate::atomic_file::write(&self.path(name), &text, 0o600)
+        let path = self.path(name);
+        // Whatever stands where the entry goes (a directory, say) is not ours to keep: the cache
+        // heals itself instead of failing every command.
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            fs::remove_dir_all(&path)?;
+        }
+        crate::atomic_file::write(&path, &text, crate::atomic_file::Mode::Private)
+            .map_err(std::io::Error::other)
     }
 
     /// Removes every entry; returns how many there were.
@@ -120,10 +137,14 @@ impl Cache {
         };
         let mut removed = 0;
         for entry in entries.flatten() {
-            if entry.file_name() != ".lock" && entry.path().is_file() {
-                fs::remove_file(entry.path())?;
-                removed += 1;
+            if entry.file_name() == ".lock" {
+                continue;
             }
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => fs::remove_dir_all(entry.path())?,
+                _ => fs::remove_file(entry.path())?,
+            }
+            removed += 1;
         }
         Ok(removed)
     }

@@ -14,7 +14,7 @@ use crate::aws::{AwsError, AwsFile, AwsFiles, AwsKeys, Client, Ini, TemporaryCre
 use crate::error::{Diagnostic, IoError};
 use crate::project::BuildEnv;
 use crate::ui::Prompt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MfaError {
@@ -34,6 +34,13 @@ pub enum MfaError {
     TooManyTries { serial: String },
     #[error("{0}")]
     Aws(#[from] AwsError),
+    #[error("{key} = {value:?} is not a number of seconds from {min} to {max}")]
+    BadSetting {
+        key: &'static str,
+        value: String,
+        min: i64,
+        max: i64,
+    },
 }
 
 impl Diagnostic for MfaError {
@@ -50,6 +57,9 @@ impl Diagnostic for MfaError {
                 "check that your user may assume the role (and that MFA is enabled for it)"
             }
             MfaError::Aws(_) => return None,
+            MfaError::BadSetting { .. } => {
+                "fix it in the environment or build.env, or remove it for the default"
+            }
         };
         Some(hint.to_string())
     }
@@ -78,19 +88,34 @@ pub struct MfaSettings {
 }
 
 impl MfaSettings {
-    pub fn from_env(build_env: &BuildEnv) -> MfaSettings {
-        let read = |key: &str, default: i64| {
-            std::env::var(key)
+    /// The settings, from the environment first, then build.env; each must be a whole number
+    /// of seconds in the range AWS accepts.
+    pub fn from_env(build_env: &BuildEnv) -> Result<MfaSettings, MfaError> {
+        let read = |key: &'static str, default: i64, range: std::ops::RangeInclusive<i64>| {
+            let Some(value) = std::env::var(key)
                 .ok()
                 .or_else(|| build_env.get(key).map(str::to_string))
-                .and_then(|v| v.trim().parse::<i64>().ok())
-                .unwrap_or(default)
+            else {
+                return Ok(default);
+            };
+            value
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|seconds| range.contains(seconds))
+                .ok_or(MfaError::BadSetting {
+                    key,
+                    value,
+                    min: *range.start(),
+                    max: *range.end(),
+                })
         };
-        MfaSettings {
-            session_seconds: read("LEVERAGE_MFA_SESSION_DURATION", 43_200) as i32,
-            role_seconds: read("LEVERAGE_MFA_ROLE_DURATION", 3_600) as i32,
-            margin_seconds: read("LEVERAGE_MFA_REFRESH_MARGIN", 1_800),
-        }
+        Ok(MfaSettings {
+            // AWS's maximums: GetSessionToken 36 h, AssumeRole 12 h (AWS checks its minimums).
+            session_seconds: read("LEVERAGE_MFA_SESSION_DURATION", 43_200, 1..=129_600)? as i32,
+            role_seconds: read("LEVERAGE_MFA_ROLE_DURATION", 3_600, 1..=43_200)? as i32,
+            margin_seconds: read("LEVERAGE_MFA_REFRESH_MARGIN", 1_800, 1..=129_600)?,
+        })
     }
 }
 
@@ -134,7 +159,7 @@ pub fn temporary_credentials(
     force: bool,
 ) -> crate::Result<PrivateFiles> {
     let made = profile_credentials(files, region, profiles, prompt, settings, force)?;
-    Ok(write_private_files(&made, region)?)
+    Ok(write_private_files(&files.dir, &made, region)?)
 }
 
 /// One profile's usable keys (temporary for role profiles) and its configured region.
@@ -384,11 +409,12 @@ pub fn profile_setting<'a>(config: &'a Ini, profile: &str, key: &str) -> Option<
         .filter(|v| !v.is_empty())
 }
 
-fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<PrivateFiles, IoError> {
-    let dir = tempfile::Builder::new()
-        .prefix("leverage-credentials-")
-        .tempdir()
-        .map_err(IoError::on("create a directory in", std::env::temp_dir()))?;
+fn write_private_files(
+    aws_dir: &Path,
+    made: &[ProfileCredentials],
+    region: &str,
+) -> Result<PrivateFiles, IoError> {
+    let dir = private_dir(aws_dir)?;
     let mut config = Ini::default();
     let mut credentials = Ini::default();
     for ProfileCredentials {
@@ -427,6 +453,55 @@ fn write_private_files(made: &[ProfileCredentials], region: &str) -> Result<Priv
         credentials: credentials_path,
         profiles: made.iter().map(|m| m.profile.clone()).collect(),
     })
+}
+
+/// `~/.aws/<short>/leverage-credentials-<pid>-XXXX/`, 0700 whatever the umask, checked to be
+/// ours and private before anything goes in; what killed runs left there is removed first.
+fn private_dir(aws_dir: &Path) -> Result<tempfile::TempDir, IoError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    std::fs::create_dir_all(aws_dir).map_err(IoError::on("create", aws_dir))?;
+    sweep_private_dirs(aws_dir);
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("{PRIVATE_PREFIX}{}-", std::process::id()))
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir_in(aws_dir)
+        .map_err(IoError::on("create a directory in", aws_dir))?;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+        .map_err(IoError::on("make private", dir.path()))?;
+    let meta = std::fs::symlink_metadata(dir.path()).map_err(IoError::on("check", dir.path()))?;
+    // SAFETY: geteuid(2) cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_dir() || meta.uid() != me || meta.permissions().mode() & 0o077 != 0 {
+        let error = std::io::Error::other("it is not a private directory of this user");
+        return Err(IoError::new("trust", dir.path(), error));
+    }
+    Ok(dir)
+}
+
+const PRIVATE_PREFIX: &str = "leverage-credentials-";
+
+/// Removes the private directories (live session tokens) of runs that were killed.
+fn sweep_private_dirs(aws_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(aws_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PRIVATE_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !crate::atomic_file::process_alive(pid)
+            && std::fs::remove_dir_all(entry.path()).is_ok()
+        {
+            tracing::debug!(
+                "Removed {} left by a run that ended early",
+                entry.path().display()
+            );
+        }
+    }
 }
 
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {

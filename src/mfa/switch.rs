@@ -2,6 +2,7 @@
 //! previewed: `role_requires_mfa` in each account's OAAR role, the backend profile of each account,
 //! and `MFA_ENABLED` in build.env. A file without the expected shape is reported, not guessed at.
 
+use crate::atomic_file::Mode;
 use crate::error::IoError;
 use crate::exit_status::ExitStatus;
 use crate::project::{HclFile, Project, ProjectError};
@@ -130,8 +131,7 @@ fn plan_backend_profile(
 /// Writes every change, each file atomically with its permissions kept.
 pub fn apply(plan: &Plan) -> Result<(), IoError> {
     for change in &plan.changes {
-        crate::atomic_file::write_keeping_mode(&change.path, &change.after)
-            .map_err(IoError::on("write", &change.path))?;
+        crate::atomic_file::write(&change.path, &change.after, Mode::Keep)?;
     }
     Ok(())
 }

@@ -196,10 +196,19 @@ fn merge_accounts(common: Option<&HclFile>, yaml: Option<&ProjectYaml>) -> Vec<A
     // Older projects only have `<name>_account_id = "..."`; those ids fill the gaps.
     if let Some(common) = common {
         for account in &mut accounts {
-            if account.id.is_none() {
+            if account.id.as_deref().is_none_or(|id| !is_account_id(id)) {
                 account.id = common.string(&format!("{}_account_id", account.name));
             }
         }
     }
+    // A placeholder (the template ships "XXXXXXXXXXXX") is no id: it must never reach an ARN.
+    for account in &mut accounts {
+        account.id = account.id.take().filter(|id| is_account_id(id));
+    }
     accounts
+}
+
+/// AWS account ids are exactly 12 digits.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }

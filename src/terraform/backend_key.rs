@@ -1,7 +1,6 @@
 //! The state key of a layer's s3 backend (SPEC §5): when `config.tf` declares `backend "s3"`
 //! without `key`, `init` writes the one upstream derives from the layer's path.
 
-use crate::error::IoError;
 use crate::project::HclFile;
 use std::path::Path;
 
@@ -42,8 +41,7 @@ pub fn ensure_key(layer_dir: &Path, layer: &Path) -> crate::Result<Option<String
     if !config.add_block_string(BACKEND, "key", &key)? {
         return Ok(None);
     }
-    crate::atomic_file::write_keeping_mode(&path, config.text())
-        .map_err(IoError::on("write", &path))?;
+    crate::atomic_file::write(&path, config.text(), crate::atomic_file::Mode::Keep)?;
     tracing::info!("Set the backend key {key} in {}", path.display());
     Ok(Some(key))
 }

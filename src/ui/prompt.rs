@@ -79,8 +79,10 @@ impl Prompt {
                     if let Some(choice) = choose(&line, options) {
                         return Ok(choice);
                     }
+                    // The answer is not echoed: a mistyped line may hold anything, a secret too.
                     tracing::warn!(
-                        "\"{line}\" is not one of the choices for \"{question}\"; answer with a number from 1 to {}.",
+                        "That answer is not one of the choices for \"{question}\"; answer with \
+                         a number from 1 to {}.",
                         options.len()
                     );
                 }
