@@ -185,13 +185,27 @@ fn temp_file_beside(target: &Path, bytes: &[u8], mode: u32) -> Result<tempfile::
         .suffix(".tmp")
         .permissions(fs::Permissions::from_mode(mode))
         .tempfile_in(dir)
-        .map_err(IoError::on("create a temporary file in", dir))?;
-    // The umask does not apply to an explicit chmod: the mode is exactly `mode`.
+        .map_err(|e| IoError::new("write", target, without_path(e)))?;
+    // The umask does not apply to an explicit chmod: the mode is exactly `mode`. Errors name the
+    // target, not the temp file's random name.
     fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode))
-        .and_then(|()| temp.write_all(bytes))
+        .and_then(|()| temp.as_file_mut().write_all(bytes))
         .and_then(|()| temp.as_file().sync_all())
-        .map_err(IoError::on("write", temp.path()))?;
+        .map_err(IoError::on("write", target))?;
     Ok(temp.into_temp_path())
+}
+
+/// tempfile names its random temp path in its errors; the user needs the OS error alone.
+fn without_path(error: std::io::Error) -> std::io::Error {
+    let os_error = error.raw_os_error().or_else(|| {
+        let inner = error.get_ref()?;
+        let source = std::error::Error::source(inner)?;
+        source.downcast_ref::<std::io::Error>()?.raw_os_error()
+    });
+    match os_error {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => error,
+    }
 }
 
 /// `.leverage-<pid>-`: the prefix of this process's temp files.

@@ -24,6 +24,8 @@ enum Kind {
 struct Line {
     raw: String,
     kind: Kind,
+    /// Ended by `\r\n` (a file edited on Windows keeps its line ends).
+    crlf: bool,
 }
 
 /// A parse error: the 1-based line and what is wrong with it.
@@ -52,6 +54,10 @@ impl Ini {
         let mut lines = Vec::new();
         let mut in_section = false;
         let mut after_key = false;
+        let crlf: Vec<bool> = text
+            .split_inclusive('\n')
+            .map(|l| l.ends_with("\r\n"))
+            .collect();
         for (index, raw) in text.lines().enumerate() {
             let trimmed = raw.trim();
             let kind = if trimmed.is_empty() {
@@ -101,6 +107,7 @@ impl Ini {
             lines.push(Line {
                 raw: raw.to_string(),
                 kind,
+                crlf: crlf.get(index).copied().unwrap_or(false),
             });
         }
         let ini = Ini {
@@ -176,15 +183,18 @@ impl Ini {
     /// goes after the section's last key, and a new section goes at the end of the file.
     pub fn set(&mut self, section: &str, key: &str, value: &str) {
         let Some(range) = self.section_range(section) else {
+            let crlf = self.crlf();
             if self.lines.last().is_some_and(|l| l.kind != Kind::Blank) {
                 self.lines.push(Line {
                     raw: String::new(),
                     kind: Kind::Blank,
+                    crlf,
                 });
             }
             self.lines.push(Line {
                 raw: format!("[{section}]"),
                 kind: Kind::Section(section.to_string()),
+                crlf,
             });
             self.push_key(self.lines.len(), key, value);
             self.trailing_newline = true;
@@ -220,6 +230,7 @@ impl Ini {
 
     fn push_key(&mut self, at: usize, key: &str, value: &str) {
         let raw = format!("{key} = {value}");
+        let crlf = self.crlf();
         self.lines.insert(
             at,
             Line {
@@ -228,8 +239,14 @@ impl Ini {
                     delimiter: key.len() + 1,
                 },
                 raw,
+                crlf,
             },
         );
+    }
+
+    /// New lines end like the file's first line.
+    fn crlf(&self) -> bool {
+        self.lines.first().is_some_and(|l| l.crlf)
     }
 
     /// Lines from the header to the next header (or the end); the first section of that name.
@@ -251,7 +268,7 @@ impl fmt::Display for Ini {
         for (i, line) in self.lines.iter().enumerate() {
             f.write_str(&line.raw)?;
             if i + 1 < self.lines.len() || self.trailing_newline {
-                f.write_str("\n")?;
+                f.write_str(if line.crlf { "\r\n" } else { "\n" })?;
             }
         }
         Ok(())
@@ -274,7 +291,7 @@ mod tests {
             "\n\n[a]\n\n\n",
         ] {
             let ini = Ini::parse(text).unwrap();
-            assert_eq!(ini.to_string(), text.replace("\r\n", "\n"), "{text:?}");
+            assert_eq!(ini.to_string(), text, "{text:?}");
         }
     }
 
@@ -338,6 +355,19 @@ mod tests {
         assert_eq!(
             Ini::parse("[a\n").unwrap_err().to_string(),
             "line 1: a `[` line that is not a section header like `[name]`"
+        );
+    }
+
+    #[test]
+    fn crlf_line_ends_are_kept_and_new_lines_follow_them() {
+        // Found by tests/properties.rs: a Windows-edited file came back with `\n` endings.
+        let mut ini = Ini::parse("[a]\r\nk = v\r\n").unwrap();
+        assert_eq!(ini.to_string(), "[a]\r\nk = v\r\n");
+        ini.set("a", "x", "y");
+        ini.set("b", "k", "w");
+        assert_eq!(
+            ini.to_string(),
+            "[a]\r\nk = v\r\nx = y\r\n\r\n[b]\r\nk = w\r\n"
         );
     }
 

@@ -510,6 +510,37 @@ impl Scenario {
         run_with_stdin(command, args, stdin)
     }
 
+    /// Runs `leverage` in `relative` (to the project) with extra variables.
+    pub fn run_at(&self, relative: &str, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
+        let mut command = self.base_command(Path::new(env!("CARGO_BIN_EXE_leverage")));
+        command.current_dir(self.project().join(relative));
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        run_with_stdin(command, args, stdin)
+    }
+
+    /// `leverage args` started with piped stdin, stdout and stderr, for a test that answers its
+    /// questions later (or never).
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        let mut command = self.base_command(Path::new(env!("CARGO_BIN_EXE_leverage")));
+        command
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"))
+    }
+
+    /// Runs `sh -c script` with this scenario's environment, `$LEVERAGE` naming our binary.
+    pub fn sh(&self, script: &str) -> Run {
+        let mut command = self.base_command(Path::new("/bin/sh"));
+        command.env("LEVERAGE", env!("CARGO_BIN_EXE_leverage"));
+        run_with_stdin(command, &["-c", script], "")
+    }
+
     /// An AWS console access-keys CSV for `user`, written next to the project.
     pub fn keys_csv(&self, user: &SeededUser) -> PathBuf {
         let path = self
@@ -580,6 +611,16 @@ const INHERITED_AWS_VARS: &[&str] = &[
     "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_ENDPOINT_URL",
 ];
+
+/// The output of a child started with [`Scenario::spawn`], once it ends.
+pub fn finish(child: Child) -> Run {
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
 
 fn run_with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Run {
     command
