@@ -2,20 +2,20 @@
 //! project on disk, the AWS files and calls, credentials, MFA, terraform runs, identities, the
 //! user interface; `cli` is a thin command tree over them.
 
-pub mod atomic_file;
-pub mod auth;
+pub(crate) mod atomic_file;
+pub(crate) mod auth;
 pub mod aws;
 pub mod cli;
 pub mod credentials;
 pub mod error;
 pub mod exit_status;
-pub mod identities;
-pub mod lock;
-pub mod mfa;
-pub mod process;
+pub(crate) mod identities;
+pub(crate) mod lock;
+pub(crate) mod mfa;
+pub(crate) mod process;
 pub mod project;
-pub mod runtime;
-pub mod terraform;
+pub(crate) mod runtime;
+pub(crate) mod terraform;
 pub mod ui;
 
 pub use error::{Error, Result};

@@ -51,59 +51,22 @@ pub struct Ini {
 
 impl Ini {
     pub fn parse(text: &str) -> Result<Ini, IniError> {
-        let mut lines = Vec::new();
-        let mut in_section = false;
-        let mut after_key = false;
+        let mut lines: Vec<Line> = Vec::new();
         let crlf: Vec<bool> = text
             .split_inclusive('\n')
             .map(|l| l.ends_with("\r\n"))
             .collect();
         for (index, raw) in text.lines().enumerate() {
-            let trimmed = raw.trim();
-            let kind = if trimmed.is_empty() {
-                Kind::Blank
-            } else if trimmed.starts_with('#') || trimmed.starts_with(';') {
-                Kind::Comment
-            } else if raw.starts_with([' ', '\t']) && after_key {
-                Kind::Continuation
-            } else if trimmed.starts_with('[') {
-                let name = trimmed
-                    .strip_suffix(']')
-                    .map(|s| s[1..].trim())
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| IniError {
-                        line: index + 1,
-                        message: "a `[` line that is not a section header like `[name]`".into(),
-                    })?;
-                in_section = true;
-                Kind::Section(name.to_string())
-            } else if let Some(delimiter) = raw.find(['=', ':']) {
-                if !in_section {
-                    return Err(IniError {
-                        line: index + 1,
-                        message: "a key before any `[section]` header".into(),
-                    });
-                }
-                let key = raw[..delimiter].trim();
-                if key.is_empty() {
-                    return Err(IniError {
-                        line: index + 1,
-                        message: "a value without a key".into(),
-                    });
-                }
-                Kind::Key {
-                    key: key.to_string(),
-                    delimiter,
-                }
-            } else {
-                // The line is not echoed: in a credentials file it may be a secret.
-                return Err(IniError {
-                    line: index + 1,
-                    message: "expected `[section]` or `key = value`".into(),
-                });
-            };
-            after_key = matches!(kind, Kind::Key { .. } | Kind::Continuation)
-                || (after_key && kind == Kind::Comment);
+            let in_section = lines.iter().any(|l| matches!(l.kind, Kind::Section(_)));
+            let after_key = lines
+                .iter()
+                .rev()
+                .find(|l| l.kind != Kind::Comment)
+                .is_some_and(|l| matches!(l.kind, Kind::Key { .. } | Kind::Continuation));
+            let kind = classify(raw, in_section, after_key).map_err(|message| IniError {
+                line: index + 1,
+                message: message.into(),
+            })?;
             lines.push(Line {
                 raw: raw.to_string(),
                 kind,
@@ -261,6 +224,44 @@ impl Ini {
             .map_or(self.lines.len(), |i| start + 1 + i);
         Some(start..end)
     }
+}
+
+/// What one line is, given whether a section has started and whether the line above (comments
+/// aside) is a key or its continuation. Bad lines are described, never echoed: in a credentials
+/// file the line may be a secret.
+fn classify(raw: &str, in_section: bool, after_key: bool) -> Result<Kind, &'static str> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(Kind::Blank);
+    }
+    if trimmed.starts_with('#') || trimmed.starts_with(';') {
+        return Ok(Kind::Comment);
+    }
+    if raw.starts_with([' ', '\t']) && after_key {
+        return Ok(Kind::Continuation);
+    }
+    if trimmed.starts_with('[') {
+        let name = trimmed
+            .strip_suffix(']')
+            .map(|s| s[1..].trim())
+            .filter(|s| !s.is_empty())
+            .ok_or("a `[` line that is not a section header like `[name]`")?;
+        return Ok(Kind::Section(name.to_string()));
+    }
+    let delimiter = raw
+        .find(['=', ':'])
+        .ok_or("expected `[section]` or `key = value`")?;
+    if !in_section {
+        return Err("a key before any `[section]` header");
+    }
+    let key = raw[..delimiter].trim();
+    if key.is_empty() {
+        return Err("a value without a key");
+    }
+    Ok(Kind::Key {
+        key: key.to_string(),
+        delimiter,
+    })
 }
 
 impl fmt::Display for Ini {

@@ -147,15 +147,8 @@ fn inspect(path: &Path) -> KeyStatus {
     let Ok(content) = std::fs::read(path) else {
         return KeyStatus::Missing;
     };
-    let text = String::from_utf8_lossy(&content);
-    let key = if text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
-        content.clone()
-    } else {
-        let compact: String = text.split_whitespace().collect();
-        match base64::engine::general_purpose::STANDARD.decode(compact) {
-            Ok(bytes) => bytes,
-            Err(_) => return KeyStatus::Corrupt("neither base64 nor an armored public key".into()),
-        }
+    let Some(key) = key_bytes(&content) else {
+        return KeyStatus::Corrupt("neither base64 nor an armored public key".into());
     };
     let Ok(home) = gpg::scratch_home() else {
         return KeyStatus::Corrupt("could not make a scratch keyring".into());
@@ -205,6 +198,17 @@ fn inspect(path: &Path) -> KeyStatus {
             expires: expires.map(date),
         },
     }
+}
+
+/// The key as gpg reads it: armored text as it is, or the base64 of the binary key that
+/// Leverage's keys/ files hold.
+fn key_bytes(content: &[u8]) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(content);
+    if text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
+        return Some(content.to_vec());
+    }
+    let compact: String = text.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD.decode(compact).ok()
 }
 
 /// `RSA 4096`, `ed25519`, ... from a `pub:` colon line.
