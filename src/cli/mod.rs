@@ -17,9 +17,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "leverage", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// Show debug log lines.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+    /// Show debug log lines (-vv: also the AWS SDK's).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 
     #[command(subcommand)]
     pub command: Command,

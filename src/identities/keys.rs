@@ -208,7 +208,9 @@ fn key_bytes(content: &[u8]) -> Option<Vec<u8>> {
         return Some(content.to_vec());
     }
     let compact: String = text.split_whitespace().collect();
-    base64::engine::general_purpose::STANDARD.decode(compact).ok()
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
 }
 
 /// `RSA 4096`, `ed25519`, ... from a `pub:` colon line.

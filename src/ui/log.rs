@@ -1,6 +1,7 @@
-//! Log lines in the seeds' shape, `[HH:MM:SS.mmm] INFO     message`, on stderr (SPEC §7).
+//! Log lines in upstream's shape, `[HH:MM:SS.mmm] INFO     message`, on stderr.
 //!
-//! Colour only when stderr is a terminal and `NO_COLOR` is unset; `-v` lets debug lines through.
+//! Colour only when stderr is a terminal and `NO_COLOR` is unset. `-v` lets leverage's own debug
+//! lines through, `-vv` the AWS SDK's and other libraries' too, `-vvv` everything at trace.
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -9,27 +10,37 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
-/// Installs the global subscriber; call once from `main`.
-pub fn init(verbose: bool) {
+/// Installs the global subscriber for `verbosity` (the number of `-v`); call once from `main`.
+pub fn init(verbosity: u8) {
+    use tracing_subscriber::layer::SubscriberExt;
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let max_level = if verbose { Level::DEBUG } else { Level::INFO };
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(max_level)
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(colour)
-        .event_format(SeedFormat { colour })
-        .finish();
+        .event_format(UpstreamFormat { colour });
+    let filter = tracing_subscriber::filter::filter_fn(move |meta| {
+        let ours = meta.target().starts_with("leverage");
+        let level = *meta.level();
+        match verbosity {
+            0 => level <= Level::INFO,
+            1 => level <= Level::INFO || (ours && level <= Level::DEBUG),
+            2 => level <= Level::DEBUG,
+            _ => true,
+        }
+    });
+    let subscriber =
+        tracing_subscriber::registry().with(tracing_subscriber::Layer::with_filter(layer, filter));
     // A second init (tests calling run twice) keeps the first subscriber, which is what we want.
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
-/// The seeds' format: local wall-clock time with milliseconds, the level padded to 8 columns.
-struct SeedFormat {
+/// Upstream's format: local wall-clock time with milliseconds, the level padded to 8 columns.
+struct UpstreamFormat {
     colour: bool,
 }
 
-impl<S, N> FormatEvent<S, N> for SeedFormat
+impl<S, N> FormatEvent<S, N> for UpstreamFormat
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
