@@ -5,16 +5,19 @@
 pub mod atomic_file;
 pub mod auth;
 pub mod aws;
+pub mod build_script;
 pub mod cli;
 pub mod credentials;
 pub mod error;
 pub mod exit_status;
 pub mod identities;
+pub mod kubectl;
 pub mod mfa;
 pub mod process;
 pub mod project;
 pub mod runtime;
 pub mod terraform;
+pub mod tfautomv;
 pub mod ui;
 
 pub use error::{Error, Result};
