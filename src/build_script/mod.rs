@@ -7,7 +7,7 @@
 
 use crate::error::{Diagnostic, IoError};
 use crate::exit_status::ExitStatus;
-use crate::process::{self, Invocation, ProgramNotFound};
+use crate::process::{self, Invocation};
 use std::path::{Path, PathBuf};
 
 /// The helper files, relative to the directory put on PYTHONPATH.
@@ -34,17 +34,24 @@ const PYTHON_INSTALL: &str = "install Python 3 (https://www.python.org/downloads
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildScriptError {
-    #[error("no build script {file} in {} or its parents up to {}", from.display(), to.display())]
-    NotFound {
-        file: String,
-        from: PathBuf,
-        to: PathBuf,
-    },
+    #[error("no build script {file} in {searched}")]
+    NotFound { file: String, searched: String },
+    #[error("LEVERAGE_PYTHON names {}, which is not an executable file", path.display())]
+    BadPython { path: PathBuf },
 }
 
 impl Diagnostic for BuildScriptError {
     fn hint(&self) -> Option<String> {
-        Some("run it from the project, or name the script with -f FILE".into())
+        Some(match self {
+            BuildScriptError::NotFound { .. } => {
+                "run it from the project, or name the script with -f FILE".into()
+            }
+            BuildScriptError::BadPython { .. } => {
+                "point LEVERAGE_PYTHON at a python3 executable, or unset it to use python3 from \
+                 PATH"
+                    .into()
+            }
+        })
     }
 }
 
@@ -115,33 +122,33 @@ pub fn find_script(
             break;
         }
     }
+    let searched = if top == cwd {
+        cwd.display().to_string()
+    } else {
+        format!("{} or its parents up to {}", cwd.display(), top.display())
+    };
     Err(BuildScriptError::NotFound {
         file: file.to_string(),
-        from: cwd.to_path_buf(),
-        to: top.to_path_buf(),
+        searched,
     })
 }
 
 /// `$LEVERAGE_PYTHON` (a path, or a name looked up on PATH), else `python3`.
-fn python() -> Result<PathBuf, ProgramNotFound> {
+fn python() -> crate::Result<PathBuf> {
     let chosen = std::env::var("LEVERAGE_PYTHON")
         .ok()
         .filter(|p| !p.is_empty());
-    match chosen {
+    Ok(match chosen {
         Some(path) if path.contains('/') => {
             let path = PathBuf::from(path);
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(ProgramNotFound {
-                    name: format!("LEVERAGE_PYTHON ({})", path.display()),
-                    install: PYTHON_INSTALL.into(),
-                })
+            if !process::is_executable(&path) {
+                return Err(BuildScriptError::BadPython { path }.into());
             }
+            path
         }
-        Some(name) => process::require(&name, PYTHON_INSTALL),
-        None => process::require("python3", PYTHON_INSTALL),
-    }
+        Some(name) => process::require(&name, PYTHON_INSTALL)?,
+        None => process::require("python3", PYTHON_INSTALL)?,
+    })
 }
 
 /// The helper package in a fresh private (0700) directory.

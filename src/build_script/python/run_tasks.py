@@ -6,6 +6,7 @@ task; a task calling sys.exit(n) ends the run with n.
 """
 
 import importlib.util
+import os
 import re
 import sys
 import traceback
@@ -19,6 +20,8 @@ from leverage.tasks import Task
 TASK_PATTERN = re.compile(r"^(?P<name>[^\[\],\s]+)(\[(?P<arguments>[^\]]*)\])?$")
 # The package the build script is loaded into, so relative imports find its neighbours.
 PACKAGE = "leverage_build_script"
+# Frames in these files are leverage's, not the user's.
+HELPER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Import names whose distribution is called differently on PyPI.
 DISTRIBUTIONS = {"hcl2": "python-hcl2", "yaml": "PyYAML", "ruamel": "ruamel.yaml"}
 
@@ -45,7 +48,7 @@ def load(script):
     except ModuleNotFoundError as exc:
         raise missing_module(script, exc) from None
     except Exception as exc:
-        print_traceback_from(exc, str(script))
+        print_traceback(exc, start=str(script))
         raise BuildError(f"Error in build script {script.name}.") from None
     tasks = list({member for member in vars(module).values() if Task.is_task(member)})
     tasks.sort(key=attrgetter("name"))
@@ -68,12 +71,18 @@ def missing_module(script, exc):
     )
 
 
-def print_traceback_from(exc, filename):
-    """The traceback from the first frame in `filename` on (leverage's own frames left out)."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
-        tb = tb.tb_next
-    traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
+def print_traceback(exc, start=None):
+    """The traceback from the first frame in the file `start` on, without the frames of
+    leverage's own helper files: only the build script and what it calls are shown."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if start is not None:
+        first = next((i for i, f in enumerate(frames) if f.filename == start), 0)
+        frames = frames[first:]
+    frames = [f for f in frames if not f.filename.startswith(HELPER_DIR)]
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    lines += traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+    sys.stdout.flush()
+    print("".join(lines), end="", file=sys.stderr, flush=True)
 
 
 def list_tasks(module_name, tasks, default_task):
@@ -165,9 +174,7 @@ class Runner:
                 task.task(*args, **kwargs)
             except Exception as exc:
                 self.log("ERROR", f"! Error in task {task.name}")
-                # Leave out this frame: the traceback starts in the build script.
-                tb = exc.__traceback__.tb_next or exc.__traceback__
-                traceback.print_exception(type(exc), exc, tb)
+                print_traceback(exc)
                 self.log("ERROR", "✘ Aborting build")
                 raise SystemExit(1) from None
             self.log("INFO", f"✔ Completed task {task.name}")
