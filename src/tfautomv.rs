@@ -3,24 +3,38 @@
 //! binary `tf` would run as its `--terraform-bin`.
 
 use crate::auth::{self, Refresh};
+use crate::error::Diagnostic;
 use crate::exit_status::ExitStatus;
 use crate::process::{self, Invocation};
-use crate::project::{Project, account_of};
+use crate::project::{Location, Project, account_of};
 use crate::terraform::arguments::var_file_args;
 use crate::terraform::binary::Group;
-use crate::terraform::command::target_layers;
-use crate::terraform::invocation::LayerSelection;
 
 const INSTALL: &str = "install tfautomv \
      (https://github.com/busser/tfautomv?tab=readme-ov-file#installation) and put it on PATH";
 const TERRAFORM_BIN: &str = "--terraform-bin";
 
+#[derive(Debug, thiserror::Error)]
+pub enum TfautomvError {
+    #[error("tfautomv runs in a layer, not in the {location}.")]
+    NotALayer { location: &'static str },
+}
+
+impl Diagnostic for TfautomvError {
+    fn hint(&self) -> Option<String> {
+        Some("cd into a layer (a directory with *.tf files)".into())
+    }
+}
+
 pub fn run(project: &Project, args: Vec<String>) -> crate::Result<ExitStatus> {
-    let layers = target_layers(project, &LayerSelection::default())?;
-    let layer = &layers[0];
+    let Location::Layer { layer, .. } = &project.location else {
+        let location = project.location.describe();
+        return Err(TfautomvError::NotALayer { location }.into());
+    };
+    let layers = std::slice::from_ref(layer);
     let program = process::require("tfautomv", INSTALL)?;
     let binary = Group::Tf.resolve()?;
-    let credentials = auth::for_layers(project, &layers, Refresh::IfNeeded)?;
+    let credentials = auth::for_layers(project, layers, Refresh::IfNeeded)?;
     let var_files = var_file_args(&project.root, &account_of(layer)).join(" ");
     let mut env = credentials.env();
     env.push(("TF_CLI_ARGS_init".into(), var_files.clone()));
