@@ -5,9 +5,11 @@ use crate::error::Error;
 use crate::exit_status::ExitStatus;
 use clap::Args;
 
-/// When no task is given, the default task (`__DEFAULT__`) runs; without one, the tasks are
-/// listed.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "When no task is given, the default task (`__DEFAULT__`) runs; without one, the \
+                  tasks are listed. The script runs with python3, or $LEVERAGE_PYTHON."
+)]
 pub struct RunArgs {
     /// Name of the build file containing the tasks definitions; looked up from the current
     /// directory up to the project root.
