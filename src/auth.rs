@@ -67,18 +67,25 @@ pub fn for_layers(
     }
     let profiles = profiles_of(project, layers)?;
     tracing::debug!("Profiles used by the layers: {}", profiles.join(", "));
+    for_profiles(project, &profiles, refresh)
+}
+
+/// Credentials for `profiles` (e.g. the one a cluster's metadata names): with MFA on, temporary
+/// ones in private files; otherwise the project's own files.
+pub fn for_profiles(
+    project: &Project,
+    profiles: &[String],
+    refresh: Refresh,
+) -> crate::Result<ChildCredentials> {
+    if !project.mfa_enabled() {
+        return ChildCredentials::project_files(project);
+    }
     let files = AwsFiles::for_project(&project.short_name)?;
     let region = project.require_primary_region()?;
     let settings = MfaSettings::from_env(&project.env)?;
     let force = refresh == Refresh::Always;
-    let private = mfa::temporary_credentials(
-        &files,
-        region,
-        &profiles,
-        &Prompt::detect(),
-        settings,
-        force,
-    )?;
+    let private =
+        mfa::temporary_credentials(&files, region, profiles, &Prompt::detect(), settings, force)?;
     Ok(ChildCredentials {
         config: private.config.clone(),
         credentials: private.credentials.clone(),

@@ -5,17 +5,20 @@
 pub(crate) mod atomic_file;
 pub(crate) mod auth;
 pub mod aws;
+pub(crate) mod build_script;
 pub mod cli;
 pub mod credentials;
 pub mod error;
 pub mod exit_status;
 pub(crate) mod identities;
+pub(crate) mod kubectl;
 pub(crate) mod lock;
 pub(crate) mod mfa;
 pub(crate) mod process;
 pub mod project;
 pub(crate) mod runtime;
 pub(crate) mod terraform;
+pub(crate) mod tfautomv;
 pub mod ui;
 
 pub use error::{Error, Result};

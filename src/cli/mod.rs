@@ -4,9 +4,12 @@
 mod aws;
 mod credentials;
 mod identities;
+mod kubectl;
 mod mfa;
 mod project;
+mod run;
 mod terraform;
+mod tfautomv;
 
 use crate::error::Error;
 use crate::exit_status::ExitStatus;
@@ -47,6 +50,13 @@ pub enum Command {
     /// Turn MFA on or off for the whole project.
     #[command(subcommand)]
     Mfa(mfa::MfaCommand),
+    /// Run kubectl with the project's kubeconfig and credentials; add EKS clusters to it.
+    #[command(visible_alias = "kc")]
+    Kubectl(kubectl::KubectlArgs),
+    /// Run tfautomv in a layer with the project's configuration and credentials.
+    Tfautomv(tfautomv::TfautomvArgs),
+    /// Perform the given tasks of the build script (build.py) and all of their dependencies.
+    Run(run::RunArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -79,6 +89,7 @@ fn report(error: &Error) {
 }
 
 fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    let verbose = cli.verbose;
     match cli.command {
         Command::Credentials(command) => credentials::run(command),
         Command::Terraform(args) => terraform::run(Group::Terraform, args),
@@ -88,6 +99,9 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Project(command) => project::run(command),
         Command::Identities(command) => identities::run(command),
         Command::Mfa(command) => mfa::run(command),
+        Command::Kubectl(args) => kubectl::run(args),
+        Command::Tfautomv(args) => tfautomv::run(args),
+        Command::Run(args) => run::run(args, verbose > 0),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "leverage", &mut script);

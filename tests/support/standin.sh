@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A recording stand-in for terraform/tofu (which cannot be installed here): writes its name,
-# argv, cwd and the AWS_/TF_ environment it saw to a file of its own under $STANDIN_LOG, prints a
+# argv, cwd and the AWS_/TF_/KUBECONFIG environment it saw to a file of its own under $STANDIN_LOG, prints a
 # line on stdout and on stderr, sleeps $STANDIN_SLEEP seconds if set, and exits with
 # $STANDIN_EXIT (default 0), or 1 when its cwd ends with $STANDIN_FAIL_IN. With
 # $STANDIN_COPY_AWS_FILES set it also keeps copies of the AWS config and credentials files it got;
@@ -11,7 +11,7 @@ record="${STANDIN_LOG:?STANDIN_LOG must name a directory}/$(date +%s%N)-$$"
   printf 'name %s\n' "$(basename "$0")"
   printf 'cwd %s\n' "$PWD"
   for arg in "$@"; do printf 'arg %s\n' "$arg"; done
-  env | grep -E '^(AWS_|TF_|LEVERAGE_TEST_)' | sort | sed 's/^/env /'
+  env | grep -E '^(AWS_|TF_|LEVERAGE_TEST_|KUBECONFIG=)' | sort | sed 's/^/env /'
 } >"$record.tmp"
 # The MFA flow hands the child private AWS files that vanish afterwards: keep copies.
 if [ -n "${STANDIN_COPY_AWS_FILES:-}" ]; then
