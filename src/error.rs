@@ -2,6 +2,7 @@
 //! exit code. Module errors stay typed; they meet here, at the CLI's edge.
 
 use crate::credentials::CredentialsError;
+use crate::graph::GraphError;
 use crate::identities::password::PasswordError;
 use crate::mfa::MfaError;
 use crate::project::ProjectError;
@@ -21,6 +22,8 @@ pub enum Error {
     #[error(transparent)]
     Mfa(#[from] MfaError),
     #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
     Password(#[from] PasswordError),
     #[error("standard output is not a terminal, and the password would land there")]
     PasswordNotToTerminal,
@@ -39,6 +42,7 @@ impl Error {
             Error::Credentials(e) => e.hint(),
             Error::Terraform(e) => e.hint(),
             Error::Mfa(e) => e.hint(),
+            Error::Graph(e) => e.hint(),
             Error::Password(e) => e.hint(),
             Error::PasswordNotToTerminal => Some("run it in a terminal, or pass --stdout if you mean to pipe the password".into()),
             Error::AwsCliMissing => {

@@ -6,6 +6,7 @@ pub mod aws;
 pub mod cli;
 pub mod credentials;
 pub mod error;
+pub mod graph;
 pub mod identities;
 pub mod mfa;
 pub mod project;

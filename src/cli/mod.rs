@@ -69,6 +69,8 @@ pub enum ProjectCommand {
     Init,
     /// Render the project's files from project.yaml.
     Create,
+    /// Show the layers in dependency order, from their remote-state references.
+    Graph(project::GraphArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +165,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Tf(args) => terraform::run(Group::Tf, args),
         Command::Aws(args) => aws::run(args.args),
         Command::Project(ProjectCommand::Info) => project::info(),
+        Command::Project(ProjectCommand::Graph(args)) => project::graph(args),
         Command::Project(ProjectCommand::Init) => {
             Err(Error::NotImplemented("leverage project init".into()))
         }

@@ -3,14 +3,16 @@
 
 use crate::aws::{AwsFile, AwsFiles};
 use crate::error::Error;
+use crate::graph::preflight::{self, Intent};
+use crate::graph::{AllOptions, Dependents, GraphError, Schedule, Selection};
 use crate::mfa::layer_profiles::{Variables, layer_profiles};
 use crate::mfa::{self, MfaError, MfaSettings, PrivateFiles};
 use crate::project::{HclFile, Location, Project, account_of};
 use crate::terraform::binary::{Binary, Group};
-use crate::terraform::runner::{self, Invocation};
+use crate::terraform::runner::{self, Invocation, RunOptions};
 use crate::terraform::{TerraformError, arguments, backend_key, layers, layout};
 use crate::ui::Prompt;
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -52,6 +54,42 @@ pub struct LayerOptions {
     /// Start no more layers once one has failed.
     #[arg(long)]
     pub fail_fast: bool,
+    #[command(flatten)]
+    pub graph: AllFlags,
+}
+
+/// How `--all` selects and orders layers (see `leverage project graph`).
+#[derive(Debug, Args, Default)]
+pub struct AllFlags {
+    /// With --all: also run disabled layers (a path component ending in `--`).
+    #[arg(long)]
+    pub include_disabled: bool,
+    /// Let apply/destroy run layers that read each other's state, one at a time in path order.
+    #[arg(long)]
+    pub allow_cycles: bool,
+    /// With --all: only layers changed since the merge base with this git ref, and their dependents.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// With --changed-since: ignore uncommitted and untracked files.
+    #[arg(long)]
+    pub committed_only: bool,
+    /// With --changed-since: which layers that read a changed layer are run too.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub dependents: Option<Dependents>,
+    /// Print the layers --all would run, in order and with why, and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl AllFlags {
+    /// Whether a flag that only means something with --all was given.
+    fn wants_all(&self) -> bool {
+        self.include_disabled
+            || self.changed_since.is_some()
+            || self.committed_only
+            || self.dependents.is_some()
+            || self.dry_run
+    }
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +165,25 @@ enum Action {
     RefreshCredentials,
 }
 
+impl Action {
+    /// The binary's command for messages.
+    fn verb(&self) -> &'static str {
+        match self {
+            Action::Init { .. } => "init",
+            Action::Plan => "plan",
+            Action::Apply => "apply",
+            Action::Output => "output",
+            Action::Destroy => "destroy",
+            Action::Validate => "validate",
+            Action::ValidateLayout => "validate-layout",
+            Action::Import { .. } => "import",
+            Action::ForceUnlock { .. } => "force-unlock",
+            Action::Shell => "shell",
+            Action::RefreshCredentials => "refresh-credentials",
+        }
+    }
+}
+
 pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
     let env_vars = parse_env_vars(&args.env_vars)?;
     let (action, mut layer_options, mut user_args) = match args.command {
@@ -171,7 +228,7 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
     absorb_our_flags(&mut user_args, &mut layer_options, &mut action);
 
     let project = super::load_project()?;
-    let targets = target_layers(&project, &layer_options)?;
+    let (targets, selection) = target_layers(&project, &layer_options, &action)?;
 
     if action == Action::ValidateLayout {
         return Ok(validate_layouts(&project, &targets));
@@ -187,6 +244,24 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
         tracing::info!("Fresh credentials for {}.", private.profiles.join(", "));
         return Ok(0);
     }
+    let verb = action.verb();
+    preflight::parallel_prompts(verb, layer_options.jobs, &user_args)?;
+    if let Some(selection) = &selection {
+        let intent = Intent {
+            verb,
+            changes_infrastructure: matches!(action, Action::Apply | Action::Destroy),
+            allow_cycles: layer_options.graph.allow_cycles,
+        };
+        if let Some((output, code)) =
+            preflight::prepare(selection, intent, layer_options.graph.dry_run)?
+        {
+            print!("{output}");
+            return Ok(code);
+        }
+    }
+    let deleted = selection
+        .as_ref()
+        .is_some_and(preflight::has_deleted_layers);
 
     let binary = group.resolve().map_err(Error::from)?;
     // Kept alive until every child has exited: dropping it removes the private files.
@@ -210,31 +285,50 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
         ));
     }
 
-    if invocations.len() == 1 {
+    if invocations.len() == 1 && !deleted {
         let (_, only) = invocations.remove(0);
         return runner::run_attached(&only).map_err(Error::from);
     }
-    let log_dir = std::env::temp_dir().join(format!(
-        "leverage-{}-{}",
-        project.short_name,
-        std::process::id()
-    ));
-    let outcomes = runner::run_layers(
-        invocations,
-        layer_options.jobs.max(1),
-        layer_options.fail_fast,
-        &log_dir,
-    )
-    .map_err(Error::from)?;
-    eprint!("\n{}", runner::summary(&outcomes));
-    if layer_options.jobs > 1 {
-        eprintln!("Logs: {}", log_dir.display());
+    let schedule = match selection {
+        Some(selection) => selection.schedule,
+        None => Schedule::in_order(targets),
+    };
+    let options = run_options(&project, &action, &layer_options, &user_args, &env);
+    let outcomes = runner::run_layers(invocations, &schedule, &options).map_err(Error::from)?;
+    eprint!(
+        "\n{}",
+        runner::summary(&outcomes, options.detailed_exitcode)
+    );
+    if options.jobs > 1 {
+        eprintln!("Logs: {}", options.log_dir.display());
     }
-    Ok(outcomes
-        .iter()
-        .filter_map(|o| o.code)
-        .find(|c| *c != 0)
-        .unwrap_or(0))
+    let code = runner::exit_code_of(&outcomes, options.detailed_exitcode);
+    Ok(if code == 0 { i32::from(deleted) } else { code })
+}
+
+/// How a multi-layer run of `action` goes.
+fn run_options(
+    project: &Project,
+    action: &Action,
+    layer_options: &LayerOptions,
+    user_args: &[String],
+    env: &[(String, String)],
+) -> RunOptions {
+    RunOptions {
+        jobs: layer_options.jobs.max(1),
+        fail_fast: layer_options.fail_fast,
+        skip_dependents: matches!(action, Action::Apply | Action::Destroy),
+        serialize: matches!(action, Action::Init { .. })
+            && (std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some()
+                || env.iter().any(|(k, _)| k == "TF_PLUGIN_CACHE_DIR")),
+        detailed_exitcode: *action == Action::Plan
+            && user_args.iter().any(|a| a == "-detailed-exitcode"),
+        log_dir: std::env::temp_dir().join(format!(
+            "leverage-{}-{}",
+            project.short_name,
+            std::process::id()
+        )),
+    }
 }
 
 /// `version` and `format` need no layer (nor a project) and run in the current directory.
@@ -277,6 +371,16 @@ fn absorb_our_flags(args: &mut Vec<String>, options: &mut LayerOptions, action: 
             "--layers" if layer_command => options.layers.extend(iter.next()),
             "--all" if layer_command => options.all = true,
             "--fail-fast" if layer_command => options.fail_fast = true,
+            "--include-disabled" if layer_command => options.graph.include_disabled = true,
+            "--allow-cycles" if layer_command => options.graph.allow_cycles = true,
+            "--committed-only" if layer_command => options.graph.committed_only = true,
+            "--dry-run" if layer_command => options.graph.dry_run = true,
+            "--changed-since" if layer_command => options.graph.changed_since = iter.next(),
+            "--dependents" if layer_command => {
+                options.graph.dependents = iter
+                    .next()
+                    .and_then(|v| Dependents::from_str(&v, true).ok())
+            }
             "-j" | "--jobs" if layer_command => {
                 options.jobs = iter.next().and_then(|n| n.parse().ok()).unwrap_or(1)
             }
@@ -297,14 +401,36 @@ fn absorb_our_flags(args: &mut Vec<String>, options: &mut LayerOptions, action: 
     *args = kept;
 }
 
-/// The layers to run in, relative to the root, following the location rules of SPEC §1.
-fn target_layers(project: &Project, options: &LayerOptions) -> Result<Vec<PathBuf>, Error> {
-    let selecting = !options.layers.is_empty() || options.all;
+/// The layers to run in, relative to the root, following the location rules of SPEC §1; with
+/// `--all`, also their order (any directory but a config one; scope = the layers below it).
+fn target_layers(
+    project: &Project,
+    options: &LayerOptions,
+    action: &Action,
+) -> Result<(Vec<PathBuf>, Option<Selection>), Error> {
+    if options.graph.wants_all() && !options.all {
+        return Err(GraphError::NeedsAll.into());
+    }
+    if options.all && !options.layers.is_empty() {
+        return Err(GraphError::LayersAndAll.into());
+    }
+    if options.all && project.location != Location::Config {
+        let all = AllOptions {
+            include_disabled: options.graph.include_disabled,
+            changed_since: options.graph.changed_since.clone(),
+            committed_only: options.graph.committed_only,
+            dependents: options.graph.dependents.unwrap_or_default(),
+            reverse: *action == Action::Destroy,
+        };
+        let selection = crate::graph::select_all(&project.root, &project.cwd, &all)?;
+        return Ok((selection.schedule.layers.clone(), Some(selection)));
+    }
+    let selecting = !options.layers.is_empty();
     let layers = match (&project.location, selecting) {
         (Location::Layer { layer, .. }, false) => vec![layer.clone()],
         (Location::Layer { .. }, true) => return Err(TerraformError::LayersInsideALayer.into()),
         (Location::Account { .. } | Location::LayersGroup { .. }, true) => {
-            layers::select(&project.root, &project.cwd, &options.layers, options.all)?
+            layers::select(&project.root, &project.cwd, &options.layers, false)?
         }
         (Location::Config, _) => return Err(TerraformError::InConfigDirectory.into()),
         (Location::Root, true) => {
@@ -318,7 +444,7 @@ fn target_layers(project: &Project, options: &LayerOptions) -> Result<Vec<PathBu
         }
         (Location::LayersGroup { .. }, false) => return Err(TerraformError::NotALayer.into()),
     };
-    Ok(layers)
+    Ok((layers, None))
 }
 
 fn parse_env_vars(values: &[String]) -> Result<Vec<(String, String)>, Error> {
