@@ -446,10 +446,10 @@ fn destroy_runs_dependents_first() {
         order,
         [
             "shared/us-east-1/apps",
-            "shared/us-east-1/base-tf-backend",
             "shared/us-east-1/k8s cluster",
             "shared/us-east-1/base-network",
             "shared/us-east-1/network-peer",
+            "shared/us-east-1/base-tf-backend",
         ]
     );
 }

@@ -1,5 +1,6 @@
 //! The order of a multi-layer run: units (one layer, or the members of a cycle run one at a
-//! time in path order), each after the units it depends on; ready units start in path order.
+//! time in path order), each after the units it depends on. Of the ready units, the one with
+//! the longest chain of work after it starts first (critical path), ties broken by path.
 //! `Progress` is the run's bookkeeping, free of processes so it can be tested alone.
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -123,6 +124,25 @@ impl Schedule {
         levels
     }
 
+    /// For each unit, the layers on the longest chain from it to the end of the run (itself
+    /// included): the critical-path priority.
+    pub fn remaining_work(&self) -> Vec<usize> {
+        let mut dependents = vec![Vec::new(); self.units.len()];
+        for (u, unit) in self.units.iter().enumerate() {
+            for &a in &unit.after {
+                dependents[a].push(u);
+            }
+        }
+        let mut work = vec![0; self.units.len()];
+        for level in self.levels().iter().rev() {
+            for &u in level {
+                let after = dependents[u].iter().map(|&d| work[d]).max().unwrap_or(0);
+                work[u] = self.units[u].layers.len() + after;
+            }
+        }
+        work
+    }
+
     pub fn cycles(&self) -> impl Iterator<Item = &Unit> {
         self.units.iter().filter(|u| u.is_cycle())
     }
@@ -151,6 +171,8 @@ pub enum State {
 pub struct Progress<'a> {
     schedule: &'a Schedule,
     states: Vec<State>,
+    /// Critical-path priority of each unit.
+    work: Vec<usize>,
     /// apply/destroy: a failed unit skips every unit that depends on it.
     skip_dependents: bool,
     /// --fail-fast: nothing starts after a failure.
@@ -162,20 +184,24 @@ impl<'a> Progress<'a> {
         Progress {
             schedule,
             states: vec![State::Waiting; schedule.units.len()],
+            work: schedule.remaining_work(),
             skip_dependents,
             fail_fast,
         }
     }
 
-    /// The first waiting unit (in tie-break order) whose dependencies are done; now running.
+    /// The ready unit with the most work after it (first in path order among equals); now
+    /// running.
     pub fn start_next(&mut self) -> Option<usize> {
-        let ready = (0..self.states.len()).find(|&u| {
-            self.states[u] == State::Waiting
-                && self.schedule.units[u]
-                    .after
-                    .iter()
-                    .all(|&a| matches!(self.states[a], State::Finished { .. }))
-        })?;
+        let ready = (0..self.states.len())
+            .filter(|&u| {
+                self.states[u] == State::Waiting
+                    && self.schedule.units[u]
+                        .after
+                        .iter()
+                        .all(|&a| matches!(self.states[a], State::Finished { .. }))
+            })
+            .min_by_key(|&u| (std::cmp::Reverse(self.work[u]), u))?;
         self.states[ready] = State::Running;
         Some(ready)
     }
@@ -256,6 +282,14 @@ mod tests {
             .collect();
         assert_eq!(levels, [vec!["c", "d"], vec!["a"], vec!["b"]]);
         assert_eq!(order(&s.reversed()), ["b", "a", "c", "d"]);
+    }
+
+    #[test]
+    fn the_longest_chain_starts_first() {
+        // a and b are independent; c reads b, so b has more work after it.
+        let s = schedule(&["a", "b", "c"], &[(2, 1)]);
+        assert_eq!(s.remaining_work(), [1, 2, 1]);
+        assert_eq!(order(&s), ["b", "a", "c"]);
     }
 
     #[test]
