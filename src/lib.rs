@@ -10,6 +10,7 @@ pub mod cli;
 pub mod credentials;
 pub mod error;
 pub mod exit_status;
+pub(crate) mod graph;
 pub(crate) mod identities;
 pub(crate) mod kubectl;
 pub(crate) mod lock;

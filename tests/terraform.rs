@@ -215,7 +215,7 @@ fn commands_that_need_a_layer_refuse_other_places_with_upstreams_messages() {
         .failure()
         .stderr_has("Can not use --layers or --all at layer level.");
     let s = Scenario::new().standins(&["terraform"]);
-    s.run(&["tf", "plan", "--all"], "")
+    s.run(&["tf", "plan", "--layers", "x"], "")
         .failure()
         .stderr_has("not from the project root");
     // version and format need no layer.
@@ -393,7 +393,8 @@ fn validate_layout_passes_the_fixture_and_flags_each_broken_variant() {
         );
 }
 
-/// Four more layers in `apps`, one of which fails (STANDIN_FAIL_IN).
+/// Four more layers in `apps` (each with an s3 backend, which is what makes a layer for --all),
+/// one of which fails (STANDIN_FAIL_IN).
 fn many_layers() -> Scenario {
     let s = Scenario::new().standins(&["terraform"]);
     for layer in ["apps/config/account.tfvars", "apps/config/backend.tfvars"] {
@@ -405,7 +406,7 @@ fn many_layers() -> Scenario {
     for layer in ["us-east-1/a", "us-east-1/b", "us-east-1/c", "global/d"] {
         s.write(
             s.project().join("apps").join(layer).join("main.tf"),
-            "# a layer\n",
+            "# a layer\nterraform {\n  backend \"s3\" {}\n}\n",
         );
     }
     s.write(
@@ -484,11 +485,11 @@ fn layers_run_in_the_given_order_and_globs_and_all_select_them() {
     );
     assert_eq!(
         summary_row(&run.stderr, "LAYER"),
-        ["LAYER", "EXIT", "DURATION"]
+        ["LAYER", "RESULT", "EXIT", "DURATION"]
     );
     assert_eq!(
-        summary_row(&run.stderr, "apps/us-east-1/c")[..2],
-        ["apps/us-east-1/c", "0"]
+        summary_row(&run.stderr, "apps/us-east-1/c")[..3],
+        ["apps/us-east-1/c", "ok", "0"]
     );
 
     // From a layers-group directory too.
@@ -531,10 +532,13 @@ fn a_failing_layer_fails_the_run_and_fail_fast_stops_starting_new_ones() {
         ["apps/global/d", "apps/us-east-1/a", "apps/us-east-1/b"]
     );
     assert_eq!(
-        summary_row(&run.stderr, "apps/us-east-1/c"),
-        ["apps/us-east-1/c", "skipped", "-"]
+        summary_row(&run.stderr, "apps/us-east-1/c").join(" "),
+        "apps/us-east-1/c skipped - - not started: apps/us-east-1/b failed (--fail-fast)"
     );
-    assert_eq!(summary_row(&run.stderr, "apps/us-east-1/b")[1], "1");
+    assert_eq!(
+        summary_row(&run.stderr, "apps/us-east-1/b")[1..3],
+        ["failed", "1"]
+    );
 }
 
 #[test]
@@ -578,12 +582,12 @@ fn parallel_layers_have_prefixed_output_their_own_logs_and_a_summary() {
         ]
     );
     assert_eq!(
-        summary_row(&run.stderr, "apps/global/d")[..2],
-        ["apps/global/d", "1"]
+        summary_row(&run.stderr, "apps/global/d")[..3],
+        ["apps/global/d", "failed", "1"]
     );
     assert_eq!(
-        summary_row(&run.stderr, "apps/us-east-1/a")[..2],
-        ["apps/us-east-1/a", "0"]
+        summary_row(&run.stderr, "apps/us-east-1/a")[..3],
+        ["apps/us-east-1/a", "ok", "0"]
     );
     std::fs::remove_dir_all(logs).unwrap();
 }

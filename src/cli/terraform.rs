@@ -6,7 +6,7 @@ use crate::exit_status::ExitStatus;
 use crate::project::Project;
 use crate::terraform::binary::Group;
 use crate::terraform::command::{self, LayerCommand};
-use crate::terraform::invocation::{Action, LayerSelection};
+use crate::terraform::invocation::{Action, AllFlags, LayerSelection};
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Args)]
@@ -39,7 +39,8 @@ pub struct LayerOptions {
     /// directory; globs like `us-east-1/*` are allowed.
     #[arg(long, value_name = "LAYERS")]
     pub layers: Vec<String>,
-    /// Run in every layer below the current directory.
+    /// Run in every layer below the current directory, dependencies first (from the root, an
+    /// account or any directory).
     #[arg(long)]
     pub all: bool,
     /// Run up to N layers at a time; each layer's output is prefixed and kept in its own log.
@@ -49,6 +50,8 @@ pub struct LayerOptions {
     /// Start no more layers once one has failed.
     #[arg(long)]
     pub fail_fast: bool,
+    #[command(flatten)]
+    pub graph: AllFlags,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +118,7 @@ impl Default for LayerOptions {
             all: false,
             jobs: 1,
             fail_fast: false,
+            graph: AllFlags::default(),
         }
     }
 }
@@ -174,6 +178,7 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<ExitStatus, Error> {
         all: options.all,
         jobs: options.jobs,
         fail_fast: options.fail_fast,
+        graph: options.graph,
     };
     let command = LayerCommand::new(group, action, selection, rest, &args.env_vars)?;
     command.run(&Project::load_here()?)

@@ -4,9 +4,12 @@
 use super::TerraformError;
 use super::binary::Group;
 use super::invocation::{self, Action, LayerSelection};
+use super::runner::RunOptions;
 use super::{backend_key, layers, layout, runner};
 use crate::auth::{self, Refresh};
 use crate::exit_status::ExitStatus;
+use crate::graph::preflight::{self, Intent};
+use crate::graph::{AllOptions, GraphError, Schedule, Selection};
 use crate::process::Invocation;
 use crate::project::{Location, Project, account_of};
 use std::path::PathBuf;
@@ -47,14 +50,18 @@ impl LayerCommand {
     }
 
     pub fn run(&self, project: &Project) -> crate::Result<ExitStatus> {
-        let targets = target_layers(project, &self.selection)?;
+        let (targets, selection) = target_layers(project, &self.selection, &self.action)?;
         match self.action {
             Action::ValidateLayout => return Ok(validate_layouts(project, &targets)),
             Action::RefreshCredentials => return refresh_credentials(project, &targets),
             _ => {}
         }
+        if let Some(stop) = self.preflight(selection.as_ref())? {
+            return Ok(stop);
+        }
         let binary = self.group.resolve()?;
-        // Kept alive until every child has exited: dropping it removes private files.
+        // Kept alive until every child has exited: dropping it removes private files. Obtained
+        // once, up front, for every selected layer, before anything runs in parallel.
         let credentials = auth::for_layers(project, &targets, Refresh::IfNeeded)?;
         let env = [credentials.env(), self.env.clone()].concat();
         let mut invocations = Vec::new();
@@ -70,32 +77,89 @@ impl LayerCommand {
                 invocation::for_layer(project, &binary, &self.action, layer, &self.args, &env);
             invocations.push((layer.display().to_string(), run));
         }
-        self.run_all(project, invocations)
+        let deleted = selection
+            .as_ref()
+            .is_some_and(preflight::has_deleted_layers);
+        let schedule = match selection {
+            Some(selection) => selection.schedule,
+            None => Schedule::in_order(targets),
+        };
+        self.run_all(project, invocations, &schedule, deleted)
+    }
+
+    /// The checks before anything runs: prompts parallel runs cannot share, cycles for
+    /// apply/destroy, `--dry-run`. `Some` when the command ends here.
+    fn preflight(&self, selection: Option<&Selection>) -> crate::Result<Option<ExitStatus>> {
+        let verb = self.action.verb();
+        preflight::parallel_prompts(verb, self.selection.jobs, &self.args)?;
+        let Some(selection) = selection else {
+            return Ok(None);
+        };
+        let intent = Intent {
+            verb,
+            changes_infrastructure: self.changes_infrastructure(),
+            allow_cycles: self.selection.graph.allow_cycles,
+        };
+        match preflight::prepare(selection, intent, self.selection.graph.dry_run)? {
+            Some((output, code)) => {
+                crate::ui::output::print(&output)?;
+                Ok(Some(ExitStatus::from_ok(code == 0)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn changes_infrastructure(&self) -> bool {
+        matches!(self.action, Action::Apply | Action::Destroy)
     }
 
     fn run_all(
         &self,
         project: &Project,
         mut invocations: Vec<(String, Invocation)>,
+        schedule: &Schedule,
+        deleted: bool,
     ) -> crate::Result<ExitStatus> {
-        if invocations.len() == 1 {
+        if invocations.len() == 1 && !deleted {
             let (_, only) = invocations.remove(0);
             return Ok(ExitStatus::Child(only.run_attached()?));
         }
-        let log_dir = std::env::temp_dir().join(format!(
-            "leverage-{}-{}",
-            project.short_name,
-            std::process::id()
-        ));
-        let jobs = self.selection.jobs.max(1);
-        let fail_fast = self.selection.fail_fast;
-        let outcomes = runner::run_layers(invocations, jobs, fail_fast, &log_dir)?;
-        eprint!("\n{}", runner::summary(&outcomes));
-        if jobs > 1 {
-            eprintln!("Logs: {}", log_dir.display());
+        let options = self.run_options(project);
+        let outcomes = runner::run_layers(invocations, schedule, &options)?;
+        eprint!(
+            "\n{}",
+            runner::summary(&outcomes, options.detailed_exitcode)
+        );
+        if options.jobs > 1 {
+            eprintln!("Logs: {}", options.log_dir.display());
         }
-        let code = outcomes.iter().filter_map(|o| o.code).find(|c| *c != 0);
-        Ok(ExitStatus::Child(code.unwrap_or(0)))
+        let code = runner::exit_code_of(&outcomes, options.detailed_exitcode);
+        // A layer deleted since --changed-since needs a destroy from the old checkout.
+        Ok(ExitStatus::Child(if code == 0 {
+            i32::from(deleted)
+        } else {
+            code
+        }))
+    }
+
+    /// How a multi-layer run of this command goes.
+    fn run_options(&self, project: &Project) -> RunOptions {
+        let plugin_cache = std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some()
+            || self.env.iter().any(|(k, _)| k == "TF_PLUGIN_CACHE_DIR");
+        RunOptions {
+            jobs: self.selection.jobs.max(1),
+            fail_fast: self.selection.fail_fast,
+            skip_dependents: self.changes_infrastructure(),
+            // Terraform's plugin cache is not safe for concurrent `init`.
+            serialize: matches!(self.action, Action::Init { .. }) && plugin_cache,
+            detailed_exitcode: self.action == Action::Plan
+                && self.args.iter().any(|a| a == "-detailed-exitcode"),
+            log_dir: std::env::temp_dir().join(format!(
+                "leverage-{}-{}",
+                project.short_name,
+                std::process::id()
+            )),
+        }
     }
 }
 
@@ -122,27 +186,48 @@ pub fn run_anywhere(
     Ok(ExitStatus::Child(run.run_attached()?))
 }
 
-/// The layers to run in, relative to the root, by where the user is and what they selected.
+/// The layers to run in, relative to the root, by where the user is and what they selected;
+/// with `--all`, also their dependency order (from any directory but a config one; the scope is
+/// the layers below it).
 pub fn target_layers(
     project: &Project,
     selection: &LayerSelection,
-) -> Result<Vec<PathBuf>, TerraformError> {
-    match (&project.location, selection.selects()) {
-        (Location::Layer { layer, .. }, false) => Ok(vec![layer.clone()]),
-        (Location::Layer { .. }, true) => Err(TerraformError::LayersInsideALayer),
-        (Location::Account { .. } | Location::LayersGroup { .. }, true) => layers::select(
-            &project.root,
-            &project.cwd,
-            &selection.layers,
-            selection.all,
-        ),
-        (Location::Config, _) => Err(TerraformError::InConfigDirectory),
-        (Location::Root, true) => Err(TerraformError::LayersOutsideAnAccount {
-            location: "project root",
-        }),
-        (Location::Root | Location::Account { .. }, false) => Err(TerraformError::InRootOrAccount),
-        (Location::LayersGroup { .. }, false) => Err(TerraformError::NotALayer),
+    action: &Action,
+) -> crate::Result<(Vec<PathBuf>, Option<Selection>)> {
+    if selection.graph.wants_all() && !selection.all {
+        return Err(GraphError::NeedsAll.into());
     }
+    if selection.all && !selection.layers.is_empty() {
+        return Err(GraphError::LayersAndAll.into());
+    }
+    if selection.all && project.location != Location::Config {
+        let all = AllOptions {
+            include_disabled: selection.graph.include_disabled,
+            changed_since: selection.graph.changed_since.clone(),
+            committed_only: selection.graph.committed_only,
+            dependents: selection.graph.dependents.unwrap_or_default(),
+            reverse: *action == Action::Destroy,
+        };
+        let selected = crate::graph::select_all(&project.root, &project.cwd, &all)?;
+        return Ok((selected.schedule.layers.clone(), Some(selected)));
+    }
+    let layers = match (&project.location, !selection.layers.is_empty()) {
+        (Location::Layer { layer, .. }, false) => vec![layer.clone()],
+        (Location::Layer { .. }, true) => return Err(TerraformError::LayersInsideALayer.into()),
+        (Location::Account { .. } | Location::LayersGroup { .. }, true) => {
+            layers::select(&project.root, &project.cwd, &selection.layers, false)?
+        }
+        (Location::Config, _) => return Err(TerraformError::InConfigDirectory.into()),
+        (Location::Root, true) => {
+            let location = "project root";
+            return Err(TerraformError::LayersOutsideAnAccount { location }.into());
+        }
+        (Location::Root | Location::Account { .. }, false) => {
+            return Err(TerraformError::InRootOrAccount.into());
+        }
+        (Location::LayersGroup { .. }, false) => return Err(TerraformError::NotALayer.into()),
+    };
+    Ok((layers, None))
 }
 
 /// `refresh-credentials`: new MFA credentials for every profile of the layers.

@@ -5,8 +5,10 @@
 use super::TerraformError;
 use super::arguments;
 use super::binary::Binary;
+use crate::graph::Dependents;
 use crate::process::Invocation;
 use crate::project::{Project, account_of};
+use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 
 /// What to do in each layer.
@@ -26,6 +28,23 @@ pub enum Action {
 }
 
 impl Action {
+    /// The binary's command, for messages.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Action::Init { .. } => "init",
+            Action::Plan => "plan",
+            Action::Apply => "apply",
+            Action::Output => "output",
+            Action::Destroy => "destroy",
+            Action::Validate => "validate",
+            Action::ValidateLayout => "validate-layout",
+            Action::Import { .. } => "import",
+            Action::ForceUnlock { .. } => "force-unlock",
+            Action::Shell => "shell",
+            Action::RefreshCredentials => "refresh-credentials",
+        }
+    }
+
     /// Whether `--layers`, `--all`, `--jobs` and `--fail-fast` apply.
     pub fn takes_layers(&self) -> bool {
         !matches!(
@@ -43,6 +62,7 @@ pub struct LayerSelection {
     pub all: bool,
     pub jobs: usize,
     pub fail_fast: bool,
+    pub graph: AllFlags,
 }
 
 impl Default for LayerSelection {
@@ -52,13 +72,43 @@ impl Default for LayerSelection {
             all: false,
             jobs: 1,
             fail_fast: false,
+            graph: AllFlags::default(),
         }
     }
 }
 
-impl LayerSelection {
-    pub fn selects(&self) -> bool {
-        !self.layers.is_empty() || self.all
+/// How `--all` selects and orders layers (see `leverage project graph`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct AllFlags {
+    /// With --all: also run disabled layers (a path component ending in `--`).
+    #[arg(long)]
+    pub include_disabled: bool,
+    /// Let apply/destroy run layers that read each other's state, one at a time in path order.
+    #[arg(long)]
+    pub allow_cycles: bool,
+    /// With --all: only layers changed since the merge base with this git ref, and their
+    /// dependents.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// With --changed-since: ignore uncommitted and untracked files.
+    #[arg(long)]
+    pub committed_only: bool,
+    /// With --changed-since: which layers that read a changed layer are run too.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub dependents: Option<Dependents>,
+    /// Print the layers --all would run, in order and with why, and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl AllFlags {
+    /// Whether a flag that only means something with --all was given.
+    pub fn wants_all(&self) -> bool {
+        self.include_disabled
+            || self.changed_since.is_some()
+            || self.committed_only
+            || self.dependents.is_some()
+            || self.dry_run
     }
 }
 
@@ -78,6 +128,18 @@ pub fn absorb_our_flags(
             "--layers" if takes_layers => selection.layers.extend(iter.next()),
             "--all" if takes_layers => selection.all = true,
             "--fail-fast" if takes_layers => selection.fail_fast = true,
+            "--include-disabled" if takes_layers => selection.graph.include_disabled = true,
+            "--allow-cycles" if takes_layers => selection.graph.allow_cycles = true,
+            "--committed-only" if takes_layers => selection.graph.committed_only = true,
+            "--dry-run" if takes_layers => selection.graph.dry_run = true,
+            "--changed-since" if takes_layers => selection.graph.changed_since = iter.next(),
+            "--dependents" if takes_layers => {
+                let value = iter.next().unwrap_or_default();
+                selection.graph.dependents = Some(
+                    Dependents::from_str(&value, true)
+                        .map_err(|_| TerraformError::BadDependents { value })?,
+                );
+            }
             "-j" | "--jobs" if takes_layers => selection.jobs = jobs(iter.next().as_deref())?,
             "--skip-validation" if matches!(action, Action::Init { .. }) => {
                 *action = Action::Init {
@@ -214,7 +276,8 @@ mod tests {
                 layers: strings(&["a,b"]),
                 all: false,
                 jobs: 3,
-                fail_fast: true
+                fail_fast: true,
+                graph: AllFlags::default(),
             }
         );
         assert_eq!(

@@ -41,6 +41,8 @@ pub enum TerraformError {
     BadEnvVar { value: String },
     #[error("invalid --jobs {value}: expected a number of layers from 1 up")]
     BadJobs { value: String },
+    #[error("invalid --dependents {value}: expected none, direct or transitive")]
+    BadDependents { value: String },
 }
 
 impl Diagnostic for TerraformError {
@@ -64,6 +66,7 @@ impl Diagnostic for TerraformError {
             }
             TerraformError::BadEnvVar { .. } => "write it as -e NAME=value",
             TerraformError::BadJobs { .. } => "write it as --jobs 4",
+            TerraformError::BadDependents { .. } => "write it as --dependents direct",
             TerraformError::NoLayersBelow { .. } => return None,
         };
         Some(hint.to_string())

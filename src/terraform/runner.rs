@@ -1,122 +1,209 @@
-//! Running the binary in several layers, up to N at a time, with each layer's output prefixed on
-//! screen and kept in its own log, then a summary table.
+//! Running the binary in several layers in dependency order, up to N at a time, each layer's
+//! output prefixed on screen and kept in its own log, then a summary table.
 
 use crate::error::IoError;
+use crate::graph::{Progress, Schedule, State};
 use crate::process::{Invocation, wait_forwarding_signals};
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// How one layer of a multi-layer run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub layer: String,
-    /// None when `--fail-fast` kept it from starting.
+    /// None when it did not run.
     pub code: Option<i32>,
     pub duration: Duration,
+    /// Why it did not run.
+    pub skipped: Option<String>,
 }
 
-/// Runs the layers in order, up to `jobs` at a time. With one job the terminal is attached as
-/// for a single layer; with more, stdin is closed, output lines are prefixed `[layer]` and each
-/// layer's output is also written to `<log_dir>/<layer>.log`. With `fail_fast`, no layer starts
-/// after one failed.
+/// How a multi-layer run goes.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Layers at a time. With one the terminal is attached as for a single layer; with more,
+    /// stdin is closed, output lines are prefixed `[layer]` and also written to
+    /// `<log_dir>/<layer>.log`.
+    pub jobs: usize,
+    /// Start no more layers once one has failed.
+    pub fail_fast: bool,
+    /// A failed layer skips every layer that depends on it (apply, destroy).
+    pub skip_dependents: bool,
+    /// One binary at a time even with several jobs (`init` sharing a plugin cache).
+    pub serialize: bool,
+    /// Exit code 2 means "changes", not failure (`plan -detailed-exitcode`).
+    pub detailed_exitcode: bool,
+    pub log_dir: PathBuf,
+}
+
+/// Runs the layers (`layers[i]` is `schedule.layers[i]`) as the schedule orders them: a unit
+/// starts once the units it depends on are done, up to `jobs` at a time, ready units in
+/// schedule order; a cycle's layers run one after the other. Outcomes come in schedule order.
 pub fn run_layers(
     layers: Vec<(String, Invocation)>,
-    jobs: usize,
-    fail_fast: bool,
-    log_dir: &Path,
+    schedule: &Schedule,
+    options: &RunOptions,
 ) -> Result<Vec<Outcome>, IoError> {
-    let failed = AtomicBool::new(false);
-    if jobs <= 1 {
-        let mut outcomes = Vec::new();
-        for (layer, invocation) in layers {
-            if fail_fast && failed.load(Ordering::SeqCst) {
-                outcomes.push(Outcome {
-                    layer,
-                    code: None,
-                    duration: Duration::ZERO,
-                });
-                continue;
-            }
-            tracing::info!("Invoking command for layer {layer}...");
-            let started = Instant::now();
-            let code = invocation.run_attached()?;
-            failed.fetch_or(code != 0, Ordering::SeqCst);
-            outcomes.push(Outcome {
-                layer,
-                code: Some(code),
-                duration: started.elapsed(),
-            });
-        }
-        return Ok(outcomes);
+    if options.jobs > 1 {
+        std::fs::create_dir_all(&options.log_dir)
+            .map_err(IoError::on("create", &options.log_dir))?;
     }
-
-    std::fs::create_dir_all(log_dir).map_err(IoError::on("create", log_dir))?;
-    let queue = Mutex::new(
-        layers
-            .into_iter()
-            .enumerate()
-            .collect::<Vec<_>>()
-            .into_iter(),
-    );
-    let outcomes = Mutex::new(Vec::new());
-    let error = Mutex::new(None);
+    let shared = Shared {
+        layers,
+        options,
+        progress: Mutex::new(Progress::new(
+            schedule,
+            options.skip_dependents,
+            options.fail_fast,
+        )),
+        wake: Condvar::new(),
+        outcomes: Mutex::new(vec![None; schedule.layers.len()]),
+        serial: Mutex::new(()),
+        error: Mutex::new(None),
+    };
+    let workers = options.jobs.clamp(1, schedule.units.len().max(1));
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                loop {
-                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
-                    let Some((index, (layer, invocation))) = next else {
-                        break;
-                    };
-                    let outcome = if fail_fast && failed.load(Ordering::SeqCst) {
-                        Outcome {
-                            layer,
-                            code: None,
-                            duration: Duration::ZERO,
-                        }
-                    } else {
-                        let started = Instant::now();
-                        match run_captured(&layer, &invocation, log_dir) {
-                            Ok(code) => {
-                                failed.fetch_or(code != 0, Ordering::SeqCst);
-                                Outcome {
-                                    layer,
-                                    code: Some(code),
-                                    duration: started.elapsed(),
-                                }
-                            }
-                            Err(e) => {
-                                failed.store(true, Ordering::SeqCst);
-                                error
-                                    .lock()
-                                    .unwrap_or_else(|p| p.into_inner())
-                                    .get_or_insert(e);
-                                Outcome {
-                                    layer,
-                                    code: Some(1),
-                                    duration: started.elapsed(),
-                                }
-                            }
-                        }
-                    };
-                    outcomes
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push((index, outcome));
-                }
-            });
+        for _ in 0..workers {
+            scope.spawn(|| shared.work(schedule));
         }
     });
-    if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    if let Some(e) = lock(&shared.error).take() {
         return Err(e);
     }
-    let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
-    outcomes.sort_by_key(|(i, _)| *i);
-    Ok(outcomes.into_iter().map(|(_, o)| o).collect())
+    let outcomes = shared
+        .outcomes
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    let mut ordered = Vec::new();
+    for unit in &schedule.units {
+        for &l in &unit.layers {
+            ordered.push(outcomes[l].clone().unwrap_or_else(|| Outcome {
+                layer: shared.layers[l].0.clone(),
+                code: None,
+                duration: Duration::ZERO,
+                skipped: Some(skip_reason(&lock(&shared.progress), unit_of(schedule, l))),
+            }));
+        }
+    }
+    Ok(ordered)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn unit_of(schedule: &Schedule, layer: usize) -> usize {
+    schedule
+        .units
+        .iter()
+        .position(|u| u.layers.contains(&layer))
+        .unwrap_or(0)
+}
+
+fn skip_reason(progress: &Progress, unit: usize) -> String {
+    match progress.state(unit) {
+        State::Skipped(reason) => reason.clone(),
+        _ => "not started".into(),
+    }
+}
+
+/// What the workers of one run share.
+struct Shared<'a> {
+    layers: Vec<(String, Invocation)>,
+    options: &'a RunOptions,
+    progress: Mutex<Progress<'a>>,
+    wake: Condvar,
+    outcomes: Mutex<Vec<Option<Outcome>>>,
+    serial: Mutex<()>,
+    error: Mutex<Option<IoError>>,
+}
+
+impl Shared<'_> {
+    /// Takes ready units until none is left.
+    fn work(&self, schedule: &Schedule) {
+        loop {
+            let unit = {
+                let mut progress = lock(&self.progress);
+                loop {
+                    if let Some(unit) = progress.start_next() {
+                        break Some(unit);
+                    }
+                    if progress.done() {
+                        break None;
+                    }
+                    progress = self.wake.wait(progress).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            let Some(unit) = unit else {
+                self.wake.notify_all();
+                return;
+            };
+            let failed = self.run_unit(&schedule.units[unit].layers);
+            lock(&self.progress).finish(unit, failed.as_deref());
+            self.wake.notify_all();
+        }
+    }
+
+    /// Runs a unit's layers one at a time; returns the first failed layer's name.
+    fn run_unit(&self, members: &[usize]) -> Option<String> {
+        let mut failed: Option<String> = None;
+        for &l in members {
+            let (layer, invocation) = &self.layers[l];
+            if let Some(first) = failed
+                .as_ref()
+                .filter(|_| self.options.skip_dependents || self.options.fail_fast)
+            {
+                let outcome = Outcome {
+                    layer: layer.clone(),
+                    code: None,
+                    duration: Duration::ZERO,
+                    skipped: Some(format!("cycle member failed: {first}")),
+                };
+                lock(&self.outcomes)[l] = Some(outcome);
+                continue;
+            }
+            let started = Instant::now();
+            let code = {
+                let _turn = self.options.serialize.then(|| lock(&self.serial));
+                if self.options.jobs > 1 {
+                    run_captured(layer, invocation, &self.options.log_dir)
+                } else {
+                    tracing::info!("Invoking command for layer {layer}...");
+                    invocation.run_attached()
+                }
+            };
+            let code = code.unwrap_or_else(|e| {
+                lock(&self.error).get_or_insert(e);
+                1
+            });
+            if is_failure(code, self.options.detailed_exitcode) && failed.is_none() {
+                failed = Some(layer.clone());
+            }
+            lock(&self.outcomes)[l] = Some(Outcome {
+                layer: layer.clone(),
+                code: Some(code),
+                duration: started.elapsed(),
+                skipped: None,
+            });
+        }
+        failed
+    }
+}
+
+fn is_failure(code: i32, detailed_exitcode: bool) -> bool {
+    code != 0 && !(detailed_exitcode && code == 2)
+}
+
+/// The run's exit code: the first failure's, else 2 when `-detailed-exitcode` saw changes.
+pub fn exit_code_of(outcomes: &[Outcome], detailed_exitcode: bool) -> i32 {
+    let codes = || outcomes.iter().filter_map(|o| o.code);
+    codes()
+        .find(|&c| is_failure(c, detailed_exitcode))
+        .or_else(|| codes().find(|&c| c == 2).filter(|_| detailed_exitcode))
+        .unwrap_or(0)
 }
 
 /// Runs one layer with its output prefixed on screen and copied to its log file.
@@ -159,23 +246,36 @@ fn run_captured(layer: &str, invocation: &Invocation, log_dir: &Path) -> Result<
     code
 }
 
-/// The table printed after a multi-layer run.
-pub fn summary(outcomes: &[Outcome]) -> String {
+/// The table printed after a multi-layer run: ok / changes / failed / skipped with the reason.
+pub fn summary(outcomes: &[Outcome], detailed_exitcode: bool) -> String {
     let width = outcomes
         .iter()
         .map(|o| o.layer.len())
         .max()
         .unwrap_or(5)
         .max(5);
-    let mut table = format!("{:<width$}  {:>6}  {:>9}\n", "LAYER", "EXIT", "DURATION");
+    let mut table = format!(
+        "{:<width$}  {:<7}  {:>4}  {:>8}\n",
+        "LAYER", "RESULT", "EXIT", "DURATION"
+    );
     for o in outcomes {
-        let code = o.code.map_or("skipped".to_string(), |c| c.to_string());
-        let duration = if o.code.is_some() {
-            format!("{:.1}s", o.duration.as_secs_f64())
-        } else {
-            "-".into()
+        let (result, code, duration) = match o.code {
+            Some(c) if is_failure(c, detailed_exitcode) => ("failed", c.to_string(), o.duration),
+            Some(2) => ("changes", "2".into(), o.duration),
+            Some(c) => ("ok", c.to_string(), o.duration),
+            None => ("skipped", "-".into(), Duration::ZERO),
         };
-        table.push_str(&format!("{:<width$}  {code:>6}  {duration:>9}\n", o.layer));
+        let duration = match o.code {
+            Some(_) => format!("{:.1}s", duration.as_secs_f64()),
+            None => "-".into(),
+        };
+        let mut row = format!("{:<width$}  {result:<7}  {code:>4}  {duration:>8}", o.layer);
+        if let Some(reason) = &o.skipped {
+            row.push_str("  ");
+            row.push_str(reason);
+        }
+        table.push_str(row.trim_end());
+        table.push('\n');
     }
     table
 }

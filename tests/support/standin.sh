@@ -5,6 +5,7 @@
 # $STANDIN_EXIT (default 0), or 1 when its cwd ends with $STANDIN_FAIL_IN. With
 # $STANDIN_COPY_AWS_FILES set it also keeps copies of the AWS config and credentials files it got;
 # with $STANDIN_STDOUT_FILE it prints that file instead of its usual line (e.g. `output -json`).
+# The record's name starts with the start time (ns); `<record>.end` holds the end time.
 set -u
 record="${STANDIN_LOG:?STANDIN_LOG must name a directory}/$(date +%s%N)-$$"
 {
@@ -22,5 +23,7 @@ mv "$record.tmp" "$record"
 if [ -n "${STANDIN_STDOUT_FILE:-}" ]; then cat "$STANDIN_STDOUT_FILE"; else echo "standin $(basename "$0") $*"; fi
 echo "standin stderr line" >&2
 if [ -n "${STANDIN_SLEEP:-}" ]; then sleep "$STANDIN_SLEEP"; fi
-if [ -n "${STANDIN_FAIL_IN:-}" ] && [ "${PWD%"$STANDIN_FAIL_IN"}" != "$PWD" ]; then exit 1; fi
-exit "${STANDIN_EXIT:-0}"
+code="${STANDIN_EXIT:-0}"
+if [ -n "${STANDIN_FAIL_IN:-}" ] && [ "${PWD%"$STANDIN_FAIL_IN"}" != "$PWD" ]; then code=1; fi
+date +%s%N >"$record.end"
+exit "$code"
