@@ -5,6 +5,7 @@ use crate::credentials::CredentialsError;
 use crate::identities::password::PasswordError;
 use crate::mfa::MfaError;
 use crate::project::ProjectError;
+use crate::scaffold::ScaffoldError;
 use crate::terraform::TerraformError;
 use crate::ui::PromptError;
 
@@ -12,6 +13,8 @@ use crate::ui::PromptError;
 pub enum Error {
     #[error(transparent)]
     Project(#[from] ProjectError),
+    #[error(transparent)]
+    Scaffold(#[from] ScaffoldError),
     #[error(transparent)]
     Prompt(#[from] PromptError),
     #[error(transparent)]
@@ -36,6 +39,7 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Project(e) => e.hint(),
+            Error::Scaffold(e) => e.hint(),
             Error::Credentials(e) => e.hint(),
             Error::Terraform(e) => e.hint(),
             Error::Mfa(e) => e.hint(),

@@ -65,10 +65,11 @@ pub struct AwsArgs {
 pub enum ProjectCommand {
     /// Show what leverage detects here: root, names, regions, accounts, location.
     Info,
-    /// Write a commented project.yaml to start from.
+    /// Get the project template (~/.leverage/templates), `git init` here, and drop a
+    /// project.yaml to fill in.
     Init,
-    /// Render the project's files from project.yaml.
-    Create,
+    /// Make the project's directories and files from project.yaml and the template.
+    Create(project::CreateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,12 +164,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Tf(args) => terraform::run(Group::Tf, args),
         Command::Aws(args) => aws::run(args.args),
         Command::Project(ProjectCommand::Info) => project::info(),
-        Command::Project(ProjectCommand::Init) => {
-            Err(Error::NotImplemented("leverage project init".into()))
-        }
-        Command::Project(ProjectCommand::Create) => {
-            Err(Error::NotImplemented("leverage project create".into()))
-        }
+        Command::Project(ProjectCommand::Init) => project::init(),
+        Command::Project(ProjectCommand::Create(args)) => project::create(args),
         Command::Identities(IdentitiesCommand::Password {
             user,
             account,

@@ -1,7 +1,8 @@
-//! `leverage project ...` (SPEC §7).
+//! `leverage project ...`: info, init and create.
 
 use crate::error::Error;
 use crate::project::Location;
+use crate::scaffold::{self, TemplateRepo};
 
 /// Prints the project as leverage sees it from the current directory.
 pub fn info() -> Result<i32, Error> {
@@ -35,6 +36,33 @@ pub fn info() -> Result<i32, Error> {
         let email = account.email.as_deref().unwrap_or("-");
         let id = account.id.as_deref().unwrap_or("(no id yet)");
         println!("  {:<16} {id:<14} {email}", account.name);
+    }
+    Ok(0)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// List the paths that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `project init` in the current directory.
+pub fn init() -> Result<i32, Error> {
+    let repo = TemplateRepo::from_env()?;
+    scaffold::init(&super::current_dir()?, &repo)?;
+    Ok(0)
+}
+
+/// `project create` for the project around the current directory.
+pub fn create(args: CreateArgs) -> Result<i32, Error> {
+    let repo = TemplateRepo::from_env()?;
+    let outcome = scaffold::create(&super::current_dir()?, &repo, args.dry_run)?;
+    if args.dry_run {
+        println!("Would write in {}:", outcome.root.display());
+        for line in scaffold::describe(&outcome.plan) {
+            println!("  {line}");
+        }
     }
     Ok(0)
 }
