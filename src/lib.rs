@@ -18,6 +18,7 @@ pub(crate) mod mfa;
 pub(crate) mod process;
 pub mod project;
 pub(crate) mod runtime;
+pub(crate) mod scaffold;
 pub(crate) mod terraform;
 pub(crate) mod tfautomv;
 pub mod ui;

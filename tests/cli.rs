@@ -77,12 +77,12 @@ fn completions_are_generated_for_each_shell() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so_and_exit_2() {
+fn project_create_in_a_project_already_created_refuses_and_exits_1() {
     let run = Scenario::new()
         .cd("security/us-east-1/base-tf-backend")
         .run(&["project", "create"], "");
-    assert_eq!(run.code, 2, "{}", run.all());
-    run.stderr_has("ERROR    `leverage project create` is not implemented yet");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("ERROR    the project has already been created: ");
     insta::assert_snapshot!(Scenario::new().transcript(&run));
     assert_eq!(run.stdout, "", "nothing may pretend to work");
 }

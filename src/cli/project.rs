@@ -4,16 +4,18 @@ use crate::error::Error;
 use crate::exit_status::ExitStatus;
 use crate::graph::{Graph, render};
 use crate::project::Project;
+use crate::scaffold::{self, TemplateRepo};
 use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectCommand {
     /// Show what leverage detects here: root, names, regions, accounts, location.
     Info,
-    /// Write a commented project.yaml to start from (not built yet).
+    /// Get the project template (~/.leverage/templates), `git init` here, and drop a
+    /// project.yaml to fill in.
     Init,
-    /// Render the project's files from project.yaml (not built yet).
-    Create,
+    /// Make the project's directories and files from project.yaml and the template.
+    Create(CreateArgs),
     /// Show the layers in dependency order, from their remote-state references.
     Graph(GraphArgs),
 }
@@ -36,25 +38,33 @@ pub enum GraphFormat {
     Json,
 }
 
-/// A command that exists in upstream's tree but not yet here.
-#[derive(Debug, thiserror::Error)]
-#[error("`leverage {0}` is not implemented yet")]
-struct NotImplemented(&'static str);
-
-impl crate::error::Diagnostic for NotImplemented {
-    fn hint(&self) -> Option<String> {
-        Some("this command is planned; see `leverage --help` for what works today".into())
-    }
-
-    fn exit_code(&self) -> i32 {
-        2
-    }
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// List the paths that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 pub fn run(command: ProjectCommand) -> Result<ExitStatus, Error> {
     match command {
-        ProjectCommand::Init => Err(NotImplemented("project init").into()),
-        ProjectCommand::Create => Err(NotImplemented("project create").into()),
+        ProjectCommand::Init => {
+            let repo = TemplateRepo::from_env()?;
+            scaffold::init(&crate::project::current_dir()?, &repo)?;
+            Ok(ExitStatus::Success)
+        }
+        ProjectCommand::Create(args) => {
+            let repo = TemplateRepo::from_env()?;
+            let dir = crate::project::current_dir()?;
+            let outcome = scaffold::create(&dir, &repo, args.dry_run)?;
+            if args.dry_run {
+                let mut text = format!("Would write in {}:\n", outcome.root.display());
+                for line in scaffold::describe(&outcome.plan) {
+                    text.push_str(&format!("  {line}\n"));
+                }
+                crate::ui::output::print(&text)?;
+            }
+            Ok(ExitStatus::Success)
+        }
         ProjectCommand::Graph(args) => {
             let project = Project::load_here()?;
             let graph = Graph::load(&project.root, args.include_disabled);

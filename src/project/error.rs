@@ -31,7 +31,9 @@ pub enum ProjectError {
 impl Diagnostic for ProjectError {
     fn hint(&self) -> Option<String> {
         Some(match self {
-            ProjectError::NotFound { .. } => "run leverage from inside the project".into(),
+            ProjectError::NotFound { .. } => "run leverage from inside the project, or start one \
+                                               with `leverage project init`"
+                .into(),
             ProjectError::Malformed { .. } => {
                 "fix the file at the position shown and run the command again".into()
             }

@@ -43,15 +43,12 @@ impl ProjectYaml {
         if text.trim().is_empty() {
             return Ok(ProjectYaml::default());
         }
-        serde_norway::from_str(text).map_err(|e| match e.location() {
-            Some(at) => format!(
-                "line {}, column {}: {}",
-                at.line(),
-                at.column(),
-                strip_location(&e.to_string())
-            ),
-            None => e.to_string(),
-        })
+        serde_norway::from_str(text).map_err(describe)
+    }
+
+    /// The whole file as YAML values, for commands that need more than the fields above.
+    pub fn parse_value(text: &str) -> Result<serde_norway::Value, String> {
+        serde_norway::from_str(text).map_err(describe)
     }
 
     pub fn accounts(&self) -> Vec<Account> {
@@ -77,6 +74,18 @@ fn account_id(value: &serde_norway::Value) -> Option<String> {
         serde_norway::Value::String(s) if !s.is_empty() => Some(s.clone()),
         serde_norway::Value::Number(n) => n.as_u64().map(|n| format!("{n:012}")),
         _ => None,
+    }
+}
+
+fn describe(e: serde_norway::Error) -> String {
+    match e.location() {
+        Some(at) => format!(
+            "line {}, column {}: {}",
+            at.line(),
+            at.column(),
+            strip_location(&e.to_string())
+        ),
+        None => e.to_string(),
     }
 }
 
