@@ -1,10 +1,12 @@
 //! The error every command can end with, and how each one maps to a message, a hint and an
 //! exit code. Module errors stay typed; they meet here, at the CLI's edge.
 
+use crate::aws::AwsFilesError;
 use crate::credentials::CredentialsError;
 use crate::identities::password::PasswordError;
 use crate::mfa::MfaError;
 use crate::project::ProjectError;
+use crate::sso::SsoError;
 use crate::terraform::TerraformError;
 use crate::ui::PromptError;
 
@@ -22,6 +24,10 @@ pub enum Error {
     Mfa(#[from] MfaError),
     #[error(transparent)]
     Password(#[from] PasswordError),
+    #[error(transparent)]
+    Sso(#[from] SsoError),
+    #[error(transparent)]
+    AwsFiles(#[from] AwsFilesError),
     #[error("standard output is not a terminal, and the password would land there")]
     PasswordNotToTerminal,
     #[error("could not {0}: {1}")]
@@ -40,6 +46,8 @@ impl Error {
             Error::Terraform(e) => e.hint(),
             Error::Mfa(e) => e.hint(),
             Error::Password(e) => e.hint(),
+            Error::Sso(e) => e.hint(),
+            Error::AwsFiles(e) => e.hint(),
             Error::PasswordNotToTerminal => Some("run it in a terminal, or pass --stdout if you mean to pipe the password".into()),
             Error::AwsCliMissing => {
                 Some("install it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)".into())
@@ -53,6 +61,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::NotImplemented(_) => 2,
+            Error::Sso(e) => e.exit_code(),
             _ => 1,
         }
     }

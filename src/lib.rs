@@ -9,6 +9,7 @@ pub mod error;
 pub mod identities;
 pub mod mfa;
 pub mod project;
+pub mod sso;
 pub mod terraform;
 pub mod ui;
 

@@ -1,7 +1,8 @@
 //! `leverage aws <args>` (SPEC §7): the AWS CLI with the project's credentials files; in a layer
-//! with MFA on, with the layer's temporary credentials (SPEC §4).
+//! with MFA on, with the layer's temporary credentials (SPEC §4); in a layer of an SSO project,
+//! with the layer's SSO credentials. `configure sso` and `sso ...` are leverage's own.
 
-use super::terraform::mfa_credentials;
+use super::terraform::{mfa_credentials, sso_credentials};
 use crate::aws::{AwsFile, AwsFiles};
 use crate::error::Error;
 use crate::project::Location;
@@ -9,10 +10,24 @@ use crate::terraform::binary::find_on_path;
 use crate::terraform::runner::{self, Invocation};
 
 pub fn run(args: Vec<String>) -> Result<i32, Error> {
+    match super::sso::intercept(&args) {
+        Some(Ok(parsed)) => return super::sso::run(parsed),
+        Some(Err(help)) => {
+            let _ = help.print();
+            return Ok(0);
+        }
+        None => {}
+    }
     let project = super::load_project()?;
     let program =
         find_on_path("aws", std::env::var_os("PATH").as_deref()).ok_or(Error::AwsCliMissing)?;
+    if let (Location::Layer { layer, .. }, true) =
+        (&project.location, crate::sso::enabled(&project))
+    {
+        sso_credentials(&project, std::slice::from_ref(layer), false)?;
+    }
     let private = match (&project.location, project.mfa_enabled()) {
+        _ if crate::sso::enabled(&project) => None,
         (Location::Layer { layer, .. }, true) => Some(mfa_credentials(
             &project,
             std::slice::from_ref(layer),

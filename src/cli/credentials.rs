@@ -67,6 +67,9 @@ pub fn run(command: CredentialsCommand) -> Result<i32, Error> {
 fn check(json: bool) -> Result<i32, Error> {
     let project = super::load_project()?;
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
+    if crate::sso::enabled(&project) {
+        crate::sso::log_token_status(&project)?;
+    }
     let rows = crate::identities::credentials_check::check(&project, &files, &Prompt::detect())?;
     if json {
         println!(
@@ -131,6 +134,11 @@ fn configure(args: ConfigureArgs) -> Result<i32, Error> {
     }
     let cwd = super::current_dir()?;
     let project = Project::load(&cwd, |step| tracing::info!("{step}"))?;
+    if crate::sso::enabled(&project) {
+        tracing::warn!(
+            "This project signs in with AWS SSO (sso_enabled = true in config/common.tfvars): layers get role credentials from `leverage aws sso login`, not from these keys. Keys configured here only serve bootstrapping and the profiles named after them."
+        );
+    }
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
     let options = ConfigureOptions {
         kind: match args.kind {

@@ -7,6 +7,10 @@ use crate::ui::Prompt;
 
 pub fn switch(enable: bool, args: MfaSwitchArgs) -> Result<i32, Error> {
     let project = super::load_project()?;
+    if crate::sso::enabled(&project) {
+        let command = if enable { "mfa enable" } else { "mfa disable" };
+        return Err(crate::sso::SsoError::UsesSso { command }.into());
+    }
     let plan = mfa_switch::plan(&project, enable)?;
     let relative = |path: &std::path::Path| {
         path.strip_prefix(&project.root)

@@ -6,6 +6,7 @@ mod credentials;
 mod identities;
 mod mfa;
 mod project;
+mod sso;
 mod terraform;
 
 use crate::error::Error;

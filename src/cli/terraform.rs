@@ -177,6 +177,10 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
         return Ok(validate_layouts(&project, &targets));
     }
     if action == Action::RefreshCredentials {
+        if crate::sso::enabled(&project) {
+            sso_credentials(&project, &targets, true)?;
+            return Ok(0);
+        }
         if !project.mfa_enabled() {
             tracing::info!(
                 "MFA is not enabled for this project (MFA_ENABLED in build.env): there are no temporary credentials to refresh."
@@ -190,7 +194,10 @@ pub fn run(group: Group, args: TerraformArgs) -> Result<i32, Error> {
 
     let binary = group.resolve().map_err(Error::from)?;
     // Kept alive until every child has exited: dropping it removes the private files.
-    let private = if project.mfa_enabled() {
+    let private = if crate::sso::enabled(&project) {
+        sso_credentials(&project, &targets, false)?;
+        None
+    } else if project.mfa_enabled() {
         Some(mfa_credentials(&project, &targets, false)?)
     } else {
         None
@@ -363,13 +370,8 @@ pub(super) fn child_env(
     Ok(env)
 }
 
-/// Temporary credentials for every profile the target layers use (SPEC §4).
-pub(super) fn mfa_credentials(
-    project: &Project,
-    targets: &[PathBuf],
-    force: bool,
-) -> Result<PrivateFiles, Error> {
-    let files = AwsFiles::for_project(&project.short_name).map_err(MfaError::from)?;
+/// The profiles the target layers use (SPEC §4), without duplicates.
+fn layer_profile_names(project: &Project, targets: &[PathBuf]) -> Result<Vec<String>, Error> {
     let mut profiles: Vec<String> = Vec::new();
     for layer in targets {
         let account = account_of(layer);
@@ -388,12 +390,33 @@ pub(super) fn mfa_credentials(
         }
     }
     tracing::debug!("Profiles used by the layers: {}", profiles.join(", "));
+    Ok(profiles)
+}
+
+/// Temporary credentials for every profile the target layers use (SPEC §4).
+pub(super) fn mfa_credentials(
+    project: &Project,
+    targets: &[PathBuf],
+    force: bool,
+) -> Result<PrivateFiles, Error> {
+    let files = AwsFiles::for_project(&project.short_name).map_err(MfaError::from)?;
+    let profiles = layer_profile_names(project, targets)?;
     let region = project.require_primary_region()?;
     let settings = MfaSettings::from_env(&project.env);
     let prompt = Prompt::detect();
     Ok(mfa::temporary_credentials(
         &files, region, &profiles, &prompt, settings, force,
     )?)
+}
+
+/// On an SSO project: role credentials for the layers' profiles, in the project's AWS files.
+pub(super) fn sso_credentials(
+    project: &Project,
+    targets: &[PathBuf],
+    force: bool,
+) -> Result<(), Error> {
+    let profiles = layer_profile_names(project, targets)?;
+    super::block_on(crate::sso::layer_credentials(project, &profiles, force))
 }
 
 /// The binary, its arguments and directory for one layer.

@@ -20,12 +20,16 @@ pub struct CheckRow {
 
 impl CheckRow {
     pub fn ok(&self) -> bool {
-        self.status == "ok"
+        self.status == "ok" || self.status == SSO_STATUS
     }
 }
 
+/// An SSO profile: its credentials come from `leverage aws sso login`, not from keys.
+const SSO_STATUS: &str = "sso";
+
 /// How to get a profile's keys.
 enum Access {
+    Sso,
     Keys(AwsKeys),
     RoleWithMfa,
     Role {
@@ -68,6 +72,7 @@ pub fn check(
             status: String::new(),
         });
         match access(&config, &credentials, name) {
+            Access::Sso => rows[index].status = SSO_STATUS.into(),
             Access::Keys(keys) => work.push((index, keys)),
             Access::RoleWithMfa => with_mfa.push(index),
             Access::Role {
@@ -155,6 +160,9 @@ pub fn check(
 
 fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
     let get = |key: &str| mfa::profile_setting(config, name, key);
+    if get("sso_start_url").is_some() {
+        return Access::Sso;
+    }
     match get("role_arn") {
         Some(_) if get("mfa_serial").is_some() => Access::RoleWithMfa,
         Some(role_arn) => Access::Role {
@@ -162,7 +170,14 @@ fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
             source: get("source_profile").and_then(|p| AwsKeys::stored_in(credentials, p)),
         },
         None => match AwsKeys::stored_in(credentials, name) {
-            Some(keys) => Access::Keys(keys),
+            // SSO role credentials carry a session token.
+            Some(keys) => Access::Keys(AwsKeys {
+                session_token: credentials
+                    .get(name, "aws_session_token")
+                    .filter(|t| !t.is_empty())
+                    .map(crate::ui::Secret::new),
+                ..keys
+            }),
             None => Access::Role {
                 role_arn: String::new(),
                 source: None,
@@ -174,6 +189,9 @@ fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
 /// The account a profile should land in: the role's account, or for the key profiles the
 /// account their user lives in.
 fn expected_account(project: &Project, config: &Ini, name: &str) -> Option<String> {
+    if let Some(id) = mfa::profile_setting(config, name, "sso_account_id") {
+        return Some(id.to_string());
+    }
     if let Some(arn) = mfa::profile_setting(config, name, "role_arn") {
         return arn
             .split(':')
