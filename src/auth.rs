@@ -1,6 +1,7 @@
 //! How a program run for some layers (terraform, the AWS CLI, kubectl, tfautomv) gets its AWS
 //! credentials. The one place that decides: MFA temporary credentials in private files when
-//! MFA_ENABLED is on, else the project's own files (where SSO role credentials are written too).
+//! MFA_ENABLED is on; SSO role credentials in the project's own files when sso_enabled is on;
+//! else the project's own files as they are.
 
 use crate::aws::{AwsFile, AwsFiles};
 use crate::mfa::layer_profiles::{Variables, layer_profiles};
@@ -62,6 +63,16 @@ pub fn for_layers(
     layers: &[PathBuf],
     refresh: Refresh,
 ) -> crate::Result<ChildCredentials> {
+    if crate::sso::enabled(project) {
+        // SSO role credentials go where upstream puts them: the project's own files.
+        let profiles = profiles_of(project, layers)?;
+        let force = refresh == Refresh::Always;
+        crate::runtime::block_on(crate::sso::layer_credentials(project, &profiles, force))?;
+        return Ok(ChildCredentials {
+            profiles,
+            ..ChildCredentials::project_files(project)?
+        });
+    }
     if !project.mfa_enabled() {
         return ChildCredentials::project_files(project);
     }

@@ -19,6 +19,7 @@ pub(crate) mod process;
 pub mod project;
 pub(crate) mod runtime;
 pub(crate) mod scaffold;
+pub(crate) mod sso;
 pub(crate) mod terraform;
 pub(crate) mod tfautomv;
 pub mod ui;

@@ -49,7 +49,7 @@ impl AwsKeys {
 }
 
 /// A failed AWS call: which operation, AWS's error code when there is one, and its message.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{operation} failed: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
 pub struct AwsError {
     pub operation: &'static str,
@@ -75,7 +75,7 @@ impl AwsError {
     }
 }
 
-fn aws_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> AwsError
+pub(crate) fn aws_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -326,9 +326,25 @@ impl Client {
     }
 }
 
+/// SDK settings for the APIs that take no AWS signature (IAM Identity Center's OIDC and
+/// portal calls authenticate with their own tokens): region, timeouts and `attempts` tries.
+pub(crate) fn unsigned_config(region: &str, attempts: u32) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .retry_config(RetryConfig::standard().with_max_attempts(attempts))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .operation_timeout(Duration::from_secs(60))
+                .build(),
+        )
+        .build()
+}
+
 /// `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, unless
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (the SDKs' shared rule).
-fn endpoint_url(service: &str) -> Option<String> {
+pub(crate) fn endpoint_url(service: &str) -> Option<String> {
     let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     if set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         return None;

@@ -191,6 +191,66 @@ impl Ini {
         self.push_key(at, key, value);
     }
 
+    /// The keys of `section`, in order.
+    pub fn keys(&self, section: &str) -> Vec<&str> {
+        let Some(range) = self.section_range(section) else {
+            return Vec::new();
+        };
+        self.lines[range]
+            .iter()
+            .filter_map(|l| match &l.kind {
+                Kind::Key { key, .. } => Some(key.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Removes `key = ...` (and its indented continuation lines) from `section`; whether it was
+    /// there.
+    pub fn remove(&mut self, section: &str, key: &str) -> bool {
+        let Some(range) = self.section_range(section) else {
+            return false;
+        };
+        let Some(at) = self.lines[range.clone()]
+            .iter()
+            .position(|l| matches!(&l.kind, Kind::Key { key: k, .. } if k == key))
+            .map(|offset| range.start + offset)
+        else {
+            return false;
+        };
+        let continued = self.lines[at + 1..range.end]
+            .iter()
+            .take_while(|l| l.kind == Kind::Continuation)
+            .count();
+        self.lines.drain(at..at + 1 + continued);
+        true
+    }
+
+    /// Removes `section`: its header and keys, not the comments or blank lines after its last
+    /// key (they may introduce the next section), and one of two blank lines it leaves together.
+    pub fn remove_section(&mut self, section: &str) -> bool {
+        let Some(range) = self.section_range(section) else {
+            return false;
+        };
+        let last = self.lines[range.clone()]
+            .iter()
+            .rposition(|l| {
+                matches!(
+                    l.kind,
+                    Kind::Section(_) | Kind::Key { .. } | Kind::Continuation
+                )
+            })
+            .map_or(range.start, |offset| range.start + offset);
+        self.lines.drain(range.start..=last);
+        let at = range.start;
+        let blank_before = at > 0 && self.lines[at - 1].kind == Kind::Blank;
+        let blank_or_end_after = self.lines.get(at).is_none_or(|l| l.kind == Kind::Blank);
+        if blank_before && blank_or_end_after {
+            self.lines.remove(at - 1);
+        }
+        true
+    }
+
     fn push_key(&mut self, at: usize, key: &str, value: &str) {
         let raw = format!("{key} = {value}");
         let crlf = self.crlf();
@@ -281,6 +341,27 @@ mod tests {
     use super::*;
 
     const CONFIG: &str = "# my settings\n[default]\nregion=eu-west-1\n\n[profile other]   \n; hand-made\nregion   =   sa-east-1\ns3 =\n    max_concurrent_requests = 20\n\n# trailing comment\n";
+
+    #[test]
+    fn removing_a_section_keeps_its_neighbours_bytes() {
+        let text = "[a]\nk = v\n\n# about b\n[b]\nk = v\n";
+        let mut ini = Ini::parse(text).unwrap();
+        ini.set("c", "x", "1");
+        assert!(ini.remove_section("c"));
+        assert_eq!(ini.to_string(), text);
+        assert!(ini.remove_section("a"));
+        assert_eq!(ini.to_string(), "\n# about b\n[b]\nk = v\n");
+        assert!(!ini.remove_section("a"));
+    }
+
+    #[test]
+    fn removing_a_key_takes_its_nested_lines_along() {
+        let mut ini = Ini::parse("[a]\ns3 =\n    x = 1\nk = v\n").unwrap();
+        assert!(ini.remove("a", "s3"));
+        assert!(!ini.remove("a", "s3"));
+        assert_eq!(ini.to_string(), "[a]\nk = v\n");
+        assert_eq!(ini.keys("a"), ["k"]);
+    }
 
     #[test]
     fn parsing_and_printing_returns_the_same_bytes() {

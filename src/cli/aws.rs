@@ -13,5 +13,12 @@ pub struct AwsArgs {
 }
 
 pub fn run(args: AwsArgs) -> Result<ExitStatus, Error> {
-    crate::aws::cli::run(&Project::load_here()?, args.args)
+    match super::sso::intercept(&args.args) {
+        Some(Ok(parsed)) => super::sso::run(parsed),
+        Some(Err(help)) => {
+            crate::ui::output::print(&help.render().to_string())?;
+            Ok(ExitStatus::Success)
+        }
+        None => crate::aws::cli::run(&Project::load_here()?, args.args),
+    }
 }

@@ -33,6 +33,9 @@ pub fn run(command: CredentialsCommand) -> Result<ExitStatus, Error> {
         CredentialsCommand::Check { json } => {
             let project = Project::load_here()?;
             let files = AwsFiles::for_project(&project.short_name)?;
+            if crate::sso::enabled(&project) {
+                crate::sso::log_token_status(&project)?;
+            }
             let rows = check::check(&project, &files, &Prompt::detect())?;
             let text = if json {
                 serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"

@@ -8,6 +8,7 @@ mod kubectl;
 mod mfa;
 mod project;
 mod run;
+mod sso;
 mod terraform;
 mod tfautomv;
 

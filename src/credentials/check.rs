@@ -21,7 +21,7 @@ pub struct CheckRow {
 
 impl CheckRow {
     pub fn ok(&self) -> bool {
-        self.status == Status::Ok
+        matches!(self.status, Status::Ok | Status::Sso)
     }
 }
 
@@ -31,6 +31,8 @@ pub enum Status {
     /// Not tried yet.
     Pending,
     Ok,
+    /// An SSO profile: its credentials come from `leverage aws sso login`, not from keys.
+    Sso,
     /// The role's account is not the one the profile names.
     WrongAccount,
     AccountNotInProject,
@@ -48,6 +50,7 @@ impl fmt::Display for Status {
         f.write_str(match self {
             Status::Pending => "not tried",
             Status::Ok => "ok",
+            Status::Sso => "sso",
             Status::WrongAccount => "wrong account",
             Status::AccountNotInProject => "account not in project",
             Status::MissingKeys => "missing keys",
@@ -69,6 +72,7 @@ impl Serialize for Status {
 
 /// How to get a profile's keys.
 enum Access {
+    Sso,
     Keys(AwsKeys),
     RoleWithMfa,
     Role {
@@ -95,6 +99,7 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
     let mut probes = Probes::default();
     for (index, row) in rows.iter_mut().enumerate() {
         match access(&config, &credentials, &row.profile) {
+            Access::Sso => row.status = Status::Sso,
             Access::Keys(keys) => probes.keys.push((index, keys)),
             Access::RoleWithMfa => probes.with_mfa.push(index),
             Access::Role {
@@ -224,6 +229,9 @@ fn verdict(project: &Project, expected: Option<&str>, identity: &CallerIdentity)
 
 fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
     let get = |key: &str| mfa::profile_setting(config, name, key);
+    if get("sso_start_url").is_some() {
+        return Access::Sso;
+    }
     match get("role_arn") {
         Some(_) if get("mfa_serial").is_some() => Access::RoleWithMfa,
         Some(role_arn) => Access::Role {
@@ -231,7 +239,14 @@ fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
             source: get("source_profile").and_then(|p| AwsKeys::stored_in(credentials, p)),
         },
         None => match AwsKeys::stored_in(credentials, name) {
-            Some(keys) => Access::Keys(keys),
+            // SSO role credentials carry a session token.
+            Some(keys) => Access::Keys(AwsKeys {
+                session_token: credentials
+                    .get(name, "aws_session_token")
+                    .filter(|t| !t.is_empty())
+                    .map(crate::ui::Secret::new),
+                ..keys
+            }),
             None => Access::Role {
                 role_arn: String::new(),
                 source: None,
@@ -243,6 +258,9 @@ fn access(config: &Ini, credentials: &Ini, name: &str) -> Access {
 /// The account a profile should land in: the role's account, or for the key profiles the
 /// account their user lives in.
 fn expected_account(project: &Project, config: &Ini, name: &str) -> Option<String> {
+    if let Some(id) = mfa::profile_setting(config, name, "sso_account_id") {
+        return Some(id.to_string());
+    }
     if let Some(arn) = mfa::profile_setting(config, name, "role_arn") {
         return arn
             .split(':')

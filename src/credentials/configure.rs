@@ -105,6 +105,13 @@ pub fn run(options: &ConfigureOptions) -> crate::Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     let project = Project::load(&crate::project::current_dir()?, |step| info!("{step}"))?;
+    if crate::sso::enabled(&project) {
+        warn!(
+            "This project signs in with AWS SSO (sso_enabled = true in config/common.tfvars): \
+             layers get role credentials from `leverage aws sso login`, not from these keys. Keys \
+             configured here only serve bootstrapping and the profiles named after them."
+        );
+    }
     let files = AwsFiles::for_project(&project.short_name)?;
     let prompt = Prompt::detect();
     crate::runtime::block_on(configure(&project, &files, options, &prompt))?;

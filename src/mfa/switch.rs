@@ -154,6 +154,10 @@ pub fn run(
     options: SwitchOptions,
     prompt: &Prompt,
 ) -> crate::Result<ExitStatus> {
+    if crate::sso::enabled(project) {
+        let command = if enable { "mfa enable" } else { "mfa disable" };
+        return Err(crate::sso::SsoError::UsesSso { command }.into());
+    }
     let plan = plan(project, enable)?;
     for (path, why) in &plan.skipped {
         tracing::warn!(

@@ -49,6 +49,38 @@ impl HclFile {
         &self.body
     }
 
+    /// A top-level `key = true|false` (a quoted "true"/"false" too, as tfvars sometimes have).
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        match &self.body.get_attribute(key)?.value {
+            Expression::Bool(b) => Some(*b.value()),
+            Expression::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The string or number at a path of object keys, starting at a top-level attribute:
+    /// `["organization", "accounts", "shared", "id"]`.
+    pub fn value_at(&self, path: &[&str]) -> Option<String> {
+        scalar_string(self.expression_at(path)?)
+    }
+
+    /// The keys of the object at `path`, in file order (empty when it is not an object).
+    pub fn keys_at(&self, path: &[&str]) -> Vec<String> {
+        self.expression_at(path)
+            .and_then(Expression::as_object)
+            .map(|o| o.iter().filter_map(|(k, _)| key_name(k)).collect())
+            .unwrap_or_default()
+    }
+
+    fn expression_at(&self, path: &[&str]) -> Option<&Expression> {
+        let (first, rest) = path.split_first()?;
+        let mut expression = &self.body.get_attribute(first)?.value;
+        for key in rest {
+            expression = object_get(expression.as_object()?, key)?;
+        }
+        Some(expression)
+    }
+
     /// A top-level attribute whose value is a plain string (`key = "value"`).
     pub fn string(&self, key: &str) -> Option<String> {
         self.body

@@ -232,10 +232,11 @@ pub fn target_layers(
 
 /// `refresh-credentials`: new MFA credentials for every profile of the layers.
 fn refresh_credentials(project: &Project, targets: &[PathBuf]) -> crate::Result<ExitStatus> {
-    if !project.mfa_enabled() {
+    if !project.mfa_enabled() && !crate::sso::enabled(project) {
         tracing::info!(
-            "MFA is not enabled for this project (MFA_ENABLED in build.env): there are no \
-             temporary credentials to refresh."
+            "Neither MFA (MFA_ENABLED in build.env) nor SSO (sso_enabled in \
+             config/common.tfvars) is on for this project: there are no temporary credentials \
+             to refresh."
         );
         return Ok(ExitStatus::Success);
     }

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 mod snapshot;
+pub mod sso;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -300,6 +301,7 @@ pub struct Scenario {
     standin_bin: Option<PathBuf>,
     pub moto: Option<Moto>,
     pub seeded: Option<Seeded>,
+    pub sso: Option<sso::SsoFake>,
     cwd: PathBuf,
     env: Vec<(String, String)>,
 }
@@ -371,6 +373,7 @@ impl Scenario {
             standin_bin: None,
             moto: None,
             seeded: None,
+            sso: None,
             cwd,
             env: Vec::new(),
         }
@@ -390,6 +393,29 @@ impl Scenario {
         self.seeded = Some(seed.apply(&moto));
         self.moto = Some(moto);
         self
+    }
+
+    /// Starts the IAM Identity Center fake; leverage and the AWS CLI reach it through
+    /// `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC` (and STS stays at moto).
+    pub fn sso(mut self, seed: sso::SsoSeed) -> Scenario {
+        self.sso = Some(sso::SsoFake::start(&seed));
+        self
+    }
+
+    /// A moto_server with nothing seeded (STS answers any keys).
+    pub fn plain_moto(mut self) -> Scenario {
+        self.moto = Some(Moto::start());
+        self
+    }
+
+    /// Stops the SSO fake: its endpoints no longer answer.
+    pub fn without_sso(mut self) -> Scenario {
+        self.sso = None;
+        self
+    }
+
+    pub fn sso_fake(&self) -> &sso::SsoFake {
+        self.sso.as_ref().expect("the scenario has an SSO fake")
     }
 
     /// Puts recording stand-ins with these names (`terraform`, `tofu`, a shell...) on a PATH
@@ -497,6 +523,18 @@ impl Scenario {
         }
         if let Some(moto) = &self.moto {
             command.env("AWS_ENDPOINT_URL", &moto.endpoint);
+        }
+        if let Some(fake) = &self.sso {
+            command
+                .env("AWS_ENDPOINT_URL_SSO", &fake.endpoint)
+                .env("AWS_ENDPOINT_URL_SSO_OIDC", &fake.endpoint);
+            if let Some(moto) = &self.moto {
+                command.env("AWS_ENDPOINT_URL_STS", &moto.endpoint);
+            }
+            // No browser may open during a test.
+            for key in ["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"] {
+                command.env_remove(key);
+            }
         }
         for (k, v) in &self.env {
             command.env(k, v);
@@ -610,6 +648,9 @@ const INHERITED_AWS_VARS: &[&str] = &[
     "AWS_CONFIG_FILE",
     "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
 ];
 
 /// The output of a child started with [`Scenario::spawn`], once it ends.

@@ -1,0 +1,58 @@
+//! `leverage aws sso logout`: the portal's Logout, both token caches removed, and the role
+//! credentials SSO wrote removed with their `expiration` keys; every other profile stays as it
+//! was (upstream deleted the whole credentials file and left the expirations behind).
+
+use super::portal::Portal;
+use super::token::TokenCache;
+use super::{Result, SsoProject};
+use crate::aws::{AwsFile, AwsFiles};
+
+/// Works offline: a failed Logout call is a warning, the local clean-up still happens.
+pub async fn logout(sso: &SsoProject) -> Result<()> {
+    let cache = TokenCache::new(&sso.files.dir, &sso.start_url);
+    // A token file that cannot be read is still removed below.
+    if let Ok(Some(token)) = cache.load() {
+        tracing::debug!("Logging out of AWS SSO...");
+        if let Err(e) = Portal::new(&sso.sso_region, &token.access_token)
+            .logout()
+            .await
+        {
+            tracing::warn!("Could not sign out with AWS ({e}); removing the local tokens anyway.");
+        }
+    }
+    tracing::debug!("Removing SSO Tokens...");
+    cache.remove()?;
+    tracing::debug!("Wiping current SSO credentials...");
+    let removed = remove_role_credentials(&sso.files)?;
+    tracing::debug!("Removed the credentials of {removed} profile(s).");
+    tracing::info!(
+        "Don't forget to log out of your AWS SSO start page {} and your external identity provider portal.",
+        sso.start_url
+    );
+    Ok(())
+}
+
+/// Profiles whose config section has an `expiration` hold SSO role credentials: their
+/// credentials section goes, and so does the `expiration` (and the config section when
+/// nothing else is left in it). Returns how many profiles were cleaned.
+fn remove_role_credentials(files: &AwsFiles) -> Result<usize> {
+    let lock = files.lock()?;
+    let mut config = files.read(AwsFile::Config)?;
+    let mut credentials = files.read(AwsFile::Credentials)?;
+    let sections: Vec<String> = config
+        .sections()
+        .filter(|s| config.get(s, "expiration").is_some())
+        .map(str::to_string)
+        .collect();
+    for section in &sections {
+        let profile = section.strip_prefix("profile ").unwrap_or(section);
+        credentials.remove_section(profile);
+        config.remove(section, "expiration");
+        if config.keys(section).is_empty() {
+            config.remove_section(section);
+        }
+    }
+    files.write(AwsFile::Credentials, &credentials, &lock)?;
+    files.write(AwsFile::Config, &config, &lock)?;
+    Ok(sections.len())
+}

@@ -1,0 +1,509 @@
+//! AWS IAM Identity Center end to end: `aws configure sso`, `aws sso login|refresh|logout` and
+//! layer credentials, against the SSO fake (tests/support/sso_fake.py), with the real AWS CLI
+//! and moto_server for STS.
+
+mod support;
+
+use serde_json::json;
+use support::Scenario;
+use support::sso::SsoSeed;
+
+const LAYER: &str = "shared/us-east-1/base-tf-backend";
+const START_URL: &str = "https://bbleverage.awsapps.com/start";
+
+/// The fixture made an SSO project: `sso_enabled = true`, account ids as the fake knows them,
+/// shared's backend profile on the DevOps role, and its layer also using SecurityAuditor.
+fn sso_project(seed: SsoSeed) -> Scenario {
+    let s = Scenario::new().sso(seed);
+    let common = s.project().join("config/common.tfvars");
+    let mut text = s
+        .read(&common)
+        .replace("sso_enabled   = false", "sso_enabled   = true");
+    for (account, id) in [
+        ("management", "111111111111"),
+        ("security", "222222222222"),
+        ("shared", "333333333333"),
+    ] {
+        let email = format!("email = \"aws+{account}@binbash.com.ar\"");
+        text = text.replace(&email, &format!("{email}\n    id    = \"{id}\""));
+    }
+    s.write(&common, &text);
+    let backend = s.project().join("shared/config/backend.tfvars");
+    s.write(
+        &backend,
+        &s.read(&backend)
+            .replace("\"bb-shared-oaar\"", "\"bb-shared-devops\""),
+    );
+    let config = s.project().join(LAYER).join("config.tf");
+    s.write(
+        &config,
+        &format!(
+            "{}\nprovider \"aws\" {{\n  alias   = \"audit\"\n  region  = var.region\n  profile = \"${{var.project}}-shared-securityauditor\"\n}}\n",
+            s.read(&config)
+        ),
+    );
+    s.cd(LAYER)
+}
+
+/// `aws configure sso` done (which logs in).
+fn configured(seed: SsoSeed) -> Scenario {
+    let s = sso_project(seed);
+    s.run(&["aws", "configure", "sso", "--no-browser"], "")
+        .success();
+    s
+}
+
+fn token_files(s: &Scenario) -> [std::path::PathBuf; 2] {
+    [
+        s.aws_dir().join("sso/cache/token"),
+        s.home()
+            .join(".aws/sso/cache")
+            .join(format!("{}.json", sha1_hex(START_URL))),
+    ]
+}
+
+fn sha1_hex(text: &str) -> String {
+    let out = std::process::Command::new(support::venv_bin("python"))
+        .args([
+            "-c",
+            "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())",
+            text,
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn access_token(s: &Scenario) -> String {
+    let token: serde_json::Value = serde_json::from_str(&s.read(&token_files(s)[0])).unwrap();
+    token["accessToken"].as_str().unwrap().to_string()
+}
+
+/// Moves both tokens' expiry into the past, as time would.
+fn expire_tokens(s: &Scenario) {
+    for path in token_files(s) {
+        let mut token: serde_json::Value = serde_json::from_str(&s.read(&path)).unwrap();
+        token["expiresAt"] = json!("2020-01-01T00:00:00Z");
+        s.write(&path, &token.to_string());
+    }
+}
+
+/// The key id the fake handed out for `role` in `account_id`, the last time it did.
+fn issued_key(s: &Scenario, account_id: &str, role: &str) -> String {
+    s.sso_fake()
+        .requests()
+        .iter()
+        .rev()
+        .find(|r| {
+            r.path == "/federation/credentials"
+                && r.status == 200
+                && r.details["account_id"] == account_id
+                && r.details["role_name"] == role
+        })
+        .unwrap_or_else(|| panic!("no credentials issued for {role} in {account_id}"))
+        .details["access_key_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn configure_sso_logs_in_and_writes_a_profile_for_every_reachable_account() {
+    let s = configured(SsoSeed::landing_zone());
+    insta::assert_snapshot!(s.read(s.aws_dir().join("config")));
+    let fake = s.sso_fake();
+    assert_eq!(
+        fake.count("/assignment/accounts"),
+        3,
+        "5 accounts over 3 pages"
+    );
+    let register = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/client/register")
+        .unwrap();
+    assert_eq!(register.body["clientType"], "public");
+    assert_eq!(register.body["scopes"], json!(["sso:account:access"]));
+    assert_eq!(
+        register.body["grantTypes"],
+        json!([
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "refresh_token"
+        ])
+    );
+    for path in token_files(&s) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+        let token: serde_json::Value = serde_json::from_str(&s.read(&path)).unwrap();
+        let expires = token["expiresAt"].as_str().unwrap();
+        assert!(
+            expires.len() == 20 && expires.ends_with('Z'),
+            "expiresAt {expires:?} is YYYY-MM-DDTHH:MM:SSZ"
+        );
+        assert_eq!(token["startUrl"], START_URL);
+    }
+}
+
+#[test]
+fn the_aws_cli_uses_a_configured_profile_with_only_our_token_cache() {
+    let s = configured(SsoSeed::landing_zone());
+    let s = s.plain_moto();
+    s.sso_fake().clear_log();
+    let run = s.aws(
+        &[
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "bb-sso-apps-devstg",
+            "--output",
+            "json",
+        ],
+        "",
+    );
+    run.success();
+    assert!(run.stdout.contains("\"Account\""), "{}", run.stdout);
+    let calls: Vec<_> = s
+        .sso_fake()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/federation/credentials")
+        .collect();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].query["account_id"], "444444444444");
+    assert_eq!(calls[0].query["role_name"], "ReadOnly");
+}
+
+#[test]
+fn a_layer_gets_credentials_for_the_role_each_profile_names_and_reuses_them() {
+    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let run = s.run(&["terraform", "plan"], "");
+    run.success();
+    run.never_shows(&access_token(&s));
+    let credentials = s.read(s.aws_dir().join("credentials"));
+    let devops = issued_key(&s, "333333333333", "DevOps");
+    let auditor = issued_key(&s, "333333333333", "SecurityAuditor");
+    assert!(
+        credentials.contains(&format!(
+            "[bb-shared-devops]\naws_access_key_id = {devops}\n"
+        )),
+        "{credentials}"
+    );
+    assert!(
+        credentials.contains(&format!(
+            "[bb-shared-securityauditor]\naws_access_key_id = {auditor}\n"
+        )),
+        "{credentials}"
+    );
+    let config = s.read(s.aws_dir().join("config"));
+    assert!(config.contains("[profile bb-shared-securityauditor]\nexpiration = "));
+    let call = &s.calls()[0];
+    assert_eq!(
+        call.env["AWS_SHARED_CREDENTIALS_FILE"],
+        s.aws_dir().join("credentials").display().to_string()
+    );
+
+    s.sso_fake().clear_log();
+    s.run(&["terraform", "plan"], "").success();
+    assert_eq!(s.sso_fake().count("/federation/credentials"), 0);
+    assert_eq!(s.read(s.aws_dir().join("credentials")), credentials);
+}
+
+#[test]
+fn a_role_the_portal_refuses_exits_40_naming_account_and_role() {
+    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let mut seed = SsoSeed::landing_zone();
+    seed.accounts[2].roles = vec!["Administrator".into(), "SecurityAuditor".into()];
+    s.sso_fake().configure(json!({ "accounts": seed.accounts }));
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 40, "{}", run.all());
+    run.stderr_has(
+        "User does not have permission to assume role DevOps in account shared (333333333333)",
+    );
+    assert!(s.calls().is_empty(), "terraform must not run");
+}
+
+#[test]
+fn a_role_missing_from_the_account_exits_40_listing_the_roles_there() {
+    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let config = s.project().join(LAYER).join("config.tf");
+    s.write(
+        &config,
+        &s.read(&config)
+            .replace("-shared-securityauditor", "-shared-billing"),
+    );
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 40, "{}", run.all());
+    run.stderr_has("User has no role matching billing in account shared (333333333333); roles there: Administrator, DevOps, SecurityAuditor");
+}
+
+#[test]
+fn a_layer_of_an_account_without_sso_profile_exits_40() {
+    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let config_path = s.aws_dir().join("config");
+    let config = s.read(&config_path);
+    let start = config.find("[profile bb-sso-shared]").unwrap();
+    let end = config[start..]
+        .find("\n\n")
+        .map_or(config.len(), |i| start + i + 2);
+    s.write(
+        &config_path,
+        &format!("{}{}", &config[..start], &config[end..]),
+    );
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 40, "{}", run.all());
+    run.stderr_has("Missing bb-sso-shared permission for account shared");
+}
+
+#[test]
+fn an_expired_token_without_refresh_token_asks_to_log_in_and_changes_nothing() {
+    let mut seed = SsoSeed::landing_zone();
+    seed.refresh_tokens = false;
+    let s = configured(seed).standins(&["terraform"]);
+    expire_tokens(&s);
+    let mut watched: Vec<_> = token_files(&s).to_vec();
+    watched.extend(["config", "credentials"].map(|f| s.aws_dir().join(f)));
+    let before: Vec<_> = watched.iter().map(|p| std::fs::read(p).ok()).collect();
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("AWS SSO token has expired (at 2020-01-01 00:00:00 UTC)")
+        .stderr_has("hint: run `leverage aws sso login` and retry");
+    let after: Vec<_> = watched.iter().map(|p| std::fs::read(p).ok()).collect();
+    assert_eq!(before, after);
+    assert!(s.calls().is_empty());
+}
+
+#[test]
+fn an_expired_token_is_renewed_silently_with_the_refresh_token() {
+    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let old = access_token(&s);
+    expire_tokens(&s);
+    s.sso_fake().clear_log();
+    let run = s.run(&["terraform", "plan"], "");
+    run.success();
+    let renewals: Vec<_> = s
+        .sso_fake()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/token")
+        .collect();
+    assert_eq!(renewals.len(), 1);
+    assert_eq!(renewals[0].body["grantType"], "refresh_token");
+    assert_eq!(s.sso_fake().count("/device_authorization"), 0, "no browser");
+    let new = access_token(&s);
+    assert_ne!(new, old);
+    run.never_shows(&new);
+    for path in token_files(&s) {
+        assert!(!s.read(path).contains("2020-01-01"));
+    }
+}
+
+#[test]
+fn logout_signs_out_and_removes_only_what_sso_wrote() {
+    let s = sso_project(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let statics = "# my keys\n[bb-management]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    s.write(s.aws_dir().join("credentials"), statics);
+    s.run(&["aws", "configure", "sso", "--no-browser"], "")
+        .success();
+    let configured = s.read(s.aws_dir().join("config"));
+    s.run(&["terraform", "plan"], "").success();
+    assert_ne!(s.read(s.aws_dir().join("credentials")), statics);
+    let token = access_token(&s);
+
+    let run = s.run(&["aws", "sso", "logout"], "");
+    run.success().never_shows(&token);
+    let logouts: Vec<_> = s
+        .sso_fake()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/logout")
+        .collect();
+    assert_eq!(logouts.len(), 1);
+    assert_eq!(logouts[0].status, 200);
+    for path in token_files(&s) {
+        assert!(!path.exists(), "{} is gone", path.display());
+    }
+    assert_eq!(s.read(s.aws_dir().join("credentials")), statics);
+    assert_eq!(s.read(s.aws_dir().join("config")), configured);
+}
+
+#[test]
+fn logout_works_offline() {
+    let s = configured(SsoSeed::landing_zone());
+    let s = s
+        .without_sso()
+        .env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9");
+    let run = s.run(&["aws", "sso", "logout"], "");
+    run.success()
+        .stderr_has("WARNING  Could not sign out with AWS (sso:Logout failed: dispatch failure");
+    for path in token_files(&s) {
+        assert!(!path.exists());
+    }
+}
+
+#[test]
+fn refresh_fetches_every_account_and_skips_valid_ones_unless_forced() {
+    let s = configured(SsoSeed::landing_zone());
+    s.run(&["aws", "sso", "refresh"], "")
+        .success()
+        .stderr_has("Credential refresh complete: 5 refreshed, 0 skipped, 0 failed.");
+    let credentials = s.read(s.aws_dir().join("credentials"));
+    for profile in [
+        "bb-management-devops",
+        "bb-security-devops",
+        "bb-shared-devops",
+        "bb-apps-devstg-readonly",
+        "bb-apps-prd-devops",
+    ] {
+        assert!(
+            credentials.contains(&format!("[{profile}]")),
+            "{credentials}"
+        );
+    }
+    s.run(&["aws", "sso", "refresh"], "")
+        .success()
+        .stderr_has("Credential refresh complete: 0 refreshed, 5 skipped, 0 failed.");
+    let mut seed = SsoSeed::landing_zone();
+    seed.accounts[1].roles = vec!["ReadOnly".into()];
+    s.sso_fake().configure(json!({ "accounts": seed.accounts }));
+    s.run(&["aws", "sso", "refresh", "--force"], "")
+        .success()
+        .stderr_has("No permission to assume role DevOps in security account. Skipping.")
+        .stderr_has("Credential refresh complete: 4 refreshed, 0 skipped, 1 failed.");
+}
+
+#[test]
+fn login_waits_through_pending_and_slow_down_and_opens_the_browser() {
+    let mut seed = SsoSeed::landing_zone();
+    seed.pending_polls = 2;
+    seed.slow_down = true;
+    let s = sso_project(seed).standins(&["browser"]);
+    let browser = s.standin_path("browser").display().to_string();
+    let s = s.env("BROWSER", &browser);
+    let run = s.run(&["aws", "sso", "login"], "");
+    run.success().stderr_has("Successfully logged in!");
+    let polls: Vec<_> = s
+        .sso_fake()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/token")
+        .map(|r| r.error.unwrap_or_else(|| "granted".into()))
+        .collect();
+    assert_eq!(
+        polls,
+        [
+            "AuthorizationPendingException",
+            "AuthorizationPendingException",
+            "SlowDownException",
+            "granted"
+        ]
+    );
+    let opened = s.calls();
+    assert_eq!(opened.len(), 1);
+    let code = run
+        .stderr
+        .lines()
+        .skip_while(|l| *l != "Then enter the code:")
+        .find(|l| l.len() == 9 && l.contains('-'))
+        .unwrap_or_else(|| panic!("no user code in\n{}", run.stderr));
+    assert_eq!(
+        opened[0].args,
+        [format!("{START_URL}/#/device?user_code={code}")]
+    );
+}
+
+#[test]
+fn a_denied_or_expired_sign_in_is_one_clear_error() {
+    for (outcome, message) in [
+        ("denied", "the sign-in request was denied in the browser"),
+        (
+            "expired",
+            "the sign-in request expired before it was approved in the browser",
+        ),
+    ] {
+        let mut seed = SsoSeed::landing_zone();
+        seed.outcome = outcome.into();
+        let s = sso_project(seed);
+        let run = s.run(&["aws", "sso", "login", "--no-browser"], "");
+        assert_eq!(run.code, 1, "{}", run.all());
+        run.stderr_has(message);
+        for path in token_files(&s) {
+            assert!(!path.exists());
+        }
+    }
+}
+
+#[test]
+fn login_refresh_all_also_fetches_every_accounts_credentials() {
+    let s = configured(SsoSeed::landing_zone());
+    s.run(
+        &["aws", "sso", "login", "--no-browser", "--refresh-all"],
+        "",
+    )
+    .success()
+    .stderr_has("Credential refresh complete: 5 refreshed, 0 skipped, 0 failed.");
+}
+
+#[test]
+fn configure_sso_names_the_missing_sso_role_and_changes_nothing() {
+    let s = sso_project(SsoSeed::landing_zone());
+    let account = s.project().join("shared/config/account.tfvars");
+    s.write(
+        &account,
+        &s.read(&account).replace("sso_role    = \"DevOps\"\n", ""),
+    );
+    let run = s.run(&["aws", "configure", "sso", "--no-browser"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("Missing SSO role in account config file")
+        .stderr_has("shared/config/account.tfvars");
+    assert!(!s.aws_dir().join("config").exists());
+    assert_eq!(s.sso_fake().requests().len(), 0);
+}
+
+#[test]
+fn other_aws_commands_still_reach_the_aws_cli() {
+    let s = sso_project(SsoSeed::landing_zone())
+        .standins(&["aws"])
+        .cd("shared");
+    s.run(&["aws", "sso", "login", "--profile", "x"], "")
+        .success();
+    s.run(&["aws", "configure", "list"], "").success();
+    let calls = s.calls();
+    assert_eq!(calls[0].args, ["sso", "login", "--profile", "x"]);
+    assert_eq!(calls[1].args, ["configure", "list"]);
+}
+
+#[test]
+fn mfa_enable_on_an_sso_project_explains_and_changes_nothing() {
+    let s = sso_project(SsoSeed::landing_zone()).cd("");
+    let before = s.snapshot();
+    let run = s.run(&["mfa", "enable", "--yes"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("this project signs in with AWS SSO (sso_enabled = true in config/common.tfvars): `mfa enable` does not apply")
+        .stderr_has("hint: MFA is enforced by your identity provider");
+    assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn credentials_check_shows_sso_profiles_and_the_time_left_on_the_token() {
+    let s = configured(SsoSeed::landing_zone()).plain_moto();
+    let run = s.run(&["credentials", "check"], "");
+    run.stderr_has(&format!(
+        "AWS SSO: logged in to {START_URL}, token valid for 7h 5"
+    ));
+    for profile in ["bb-sso", "bb-sso-shared", "bb-sso-apps-prd"] {
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(profile))
+            .unwrap_or_else(|| panic!("no row {profile}\n{}", run.stdout));
+        assert_eq!(line.split_whitespace().last(), Some("sso"), "{line}");
+    }
+    let shared = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("bb-sso-shared "))
+        .unwrap();
+    assert!(shared.contains("333333333333"), "{shared}");
+}
