@@ -6,8 +6,8 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-/// Writes `text` to `path` atomically with permission bits `mode`.
-pub fn write(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
+/// Writes `text` (or any bytes) to `path` atomically with permission bits `mode`.
+pub fn write(path: &Path, text: impl AsRef<[u8]>, mode: u32) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -16,7 +16,7 @@ pub fn write(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
         .prefix(".leverage-")
         .permissions(fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
-    temp.write_all(text.as_bytes())?;
+    temp.write_all(text.as_ref())?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     if let Ok(dir) = File::open(dir) {

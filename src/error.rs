@@ -22,6 +22,8 @@ pub enum Error {
     Mfa(#[from] MfaError),
     #[error(transparent)]
     Password(#[from] PasswordError),
+    #[error(transparent)]
+    StsRegions(#[from] crate::identities::sts_regions::StsRegionsError),
     #[error("standard output is not a terminal, and the password would land there")]
     PasswordNotToTerminal,
     #[error("could not {0}: {1}")]
@@ -40,6 +42,7 @@ impl Error {
             Error::Terraform(e) => e.hint(),
             Error::Mfa(e) => e.hint(),
             Error::Password(e) => e.hint(),
+            Error::StsRegions(e) => e.hint(),
             Error::PasswordNotToTerminal => Some("run it in a terminal, or pass --stdout if you mean to pipe the password".into()),
             Error::AwsCliMissing => {
                 Some("install it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)".into())
@@ -53,6 +56,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::NotImplemented(_) => 2,
+            Error::Credentials(e) => e.exit_code(),
             _ => 1,
         }
     }

@@ -20,6 +20,10 @@ pub enum CredentialsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Give the type's IAM user a virtual MFA device: QR code, two codes, profiles updated.
+    MfaDevice(super::lifecycle::MfaDeviceArgs),
+    /// Replace the type's access key with a new one that is proven to work before it is stored.
+    Rotate(super::lifecycle::RotateArgs),
 }
 
 /// Which IAM user's keys are being configured.
@@ -61,6 +65,18 @@ pub fn run(command: CredentialsCommand) -> Result<i32, Error> {
         CredentialsCommand::Configure(args) => configure(args),
         CredentialsCommand::Logout => logout(),
         CredentialsCommand::Check { json } => check(json),
+        CredentialsCommand::MfaDevice(args) => super::lifecycle::mfa_device(args),
+        CredentialsCommand::Rotate(args) => super::lifecycle::rotate(args),
+    }
+}
+
+impl CredentialsType {
+    pub fn kind(self) -> CredentialsKind {
+        match self {
+            CredentialsType::Bootstrap => CredentialsKind::Bootstrap,
+            CredentialsType::Management => CredentialsKind::Management,
+            CredentialsType::Security => CredentialsKind::Security,
+        }
     }
 }
 
@@ -75,7 +91,7 @@ fn check(json: bool) -> Result<i32, Error> {
         );
     } else {
         let dash = || "-".to_string();
-        let table: Vec<[String; 5]> = rows
+        let table: Vec<[String; 7]> = rows
             .iter()
             .map(|r| {
                 [
@@ -83,12 +99,21 @@ fn check(json: bool) -> Result<i32, Error> {
                     r.expected_account.clone().unwrap_or_else(dash),
                     r.account.clone().unwrap_or_else(dash),
                     r.arn.clone().unwrap_or_else(dash),
+                    r.key_age_days.map(|d| format!("{d}d")).unwrap_or_else(dash),
+                    match r.mfa {
+                        Some(true) => "on".into(),
+                        Some(false) => "off".into(),
+                        None => dash(),
+                    },
                     r.status.clone(),
                 ]
             })
             .collect();
-        let header = ["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"].map(String::from);
-        let widths: Vec<usize> = (0..5)
+        let header = [
+            "PROFILE", "EXPECTED", "ACCOUNT", "ARN", "KEY_AGE", "MFA", "STATUS",
+        ]
+        .map(String::from);
+        let widths: Vec<usize> = (0..7)
             .map(|c| {
                 table
                     .iter()
@@ -133,11 +158,7 @@ fn configure(args: ConfigureArgs) -> Result<i32, Error> {
     let project = Project::load(&cwd, |step| tracing::info!("{step}"))?;
     let files = AwsFiles::for_project(&project.short_name).map_err(CredentialsError::from)?;
     let options = ConfigureOptions {
-        kind: match args.kind {
-            CredentialsType::Bootstrap => CredentialsKind::Bootstrap,
-            CredentialsType::Management => CredentialsKind::Management,
-            CredentialsType::Security => CredentialsKind::Security,
-        },
+        kind: args.kind.kind(),
         credentials_file: args.credentials_file,
         fetch_mfa_device: args.fetch_mfa_device,
         overwrite_existing_credentials: args.overwrite_existing_credentials,

@@ -4,6 +4,7 @@
 mod aws;
 mod credentials;
 mod identities;
+mod lifecycle;
 mod mfa;
 mod project;
 mod terraform;
@@ -89,6 +90,17 @@ pub enum IdentitiesCommand {
     },
     /// Check the users' OpenPGP public keys in every base-identities layer.
     Keys,
+    /// Ask STS in every region who you are: which regional endpoints are active, and which of
+    /// those the project does not allow (`regions_allowed` in config/common.tfvars).
+    StsRegions {
+        /// The profile whose credentials to ask with (default: the management, security or
+        /// bootstrap keys, the first stored).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,6 +188,9 @@ fn run(cli: Cli) -> Result<i32, Error> {
             stdout,
         }) => identities::password(&user, &account, key_file.as_deref(), stdout),
         Command::Identities(IdentitiesCommand::Keys) => identities::keys(),
+        Command::Identities(IdentitiesCommand::StsRegions { profile, json }) => {
+            lifecycle::sts_regions(profile.as_deref(), json)
+        }
         Command::Mfa(MfaCommand::Enable(args)) => mfa::switch(true, args),
         Command::Mfa(MfaCommand::Disable(args)) => mfa::switch(false, args),
         Command::Completions { shell } => {

@@ -6,3 +6,4 @@ pub mod gpg;
 pub mod keys;
 pub mod mfa_switch;
 pub mod password;
+pub mod sts_regions;

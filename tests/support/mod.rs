@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod fake_sts;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -506,6 +508,19 @@ impl Scenario {
     pub fn run(&self, args: &[&str], stdin: &str) -> Run {
         let command = self.base_command(Path::new(env!("CARGO_BIN_EXE_leverage")));
         run_with_stdin(command, args, stdin)
+    }
+
+    /// Starts `leverage` with piped stdio and returns at once, for runs a test interrupts.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        let mut command = self.base_command(Path::new(env!("CARGO_BIN_EXE_leverage")));
+        command
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"))
     }
 
     /// An AWS console access-keys CSV for `user`, written next to the project.
