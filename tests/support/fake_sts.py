@@ -100,6 +100,12 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(error.code, error.read(), error.headers.get("Content-Type", "text/xml"))
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(ThreadingHTTPServer):
+    # Every region is asked at once: the default backlog of 5 would drop connections.
+    request_queue_size = 128
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
