@@ -23,7 +23,7 @@ pub enum Mode {
 }
 
 /// Writes `text` to `path` atomically.
-pub fn write(path: &Path, text: &str, mode: Mode) -> Result<(), IoError> {
+pub fn write(path: &Path, text: impl AsRef<[u8]>, mode: Mode) -> Result<(), IoError> {
     let mut transaction = Transaction::default();
     transaction.stage(path, text, mode)?;
     transaction.commit().map_err(|failure| failure.error)
@@ -84,7 +84,12 @@ impl crate::error::Diagnostic for CommitFailure {
 
 impl Transaction {
     /// Prepares `text` for `path`: a fsynced temp file beside the (link-resolved) target.
-    pub fn stage(&mut self, path: &Path, text: &str, mode: Mode) -> Result<(), IoError> {
+    pub fn stage(
+        &mut self,
+        path: &Path,
+        text: impl AsRef<[u8]>,
+        mode: Mode,
+    ) -> Result<(), IoError> {
         let target = resolve_links(path);
         if target.is_dir() {
             let error = std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory");
@@ -101,7 +106,7 @@ impl Transaction {
                 .map(|m| m.permissions().mode() & 0o7777)
                 .unwrap_or(0o644),
         };
-        let temp = temp_file_beside(&target, text.as_bytes(), bits)?;
+        let temp = temp_file_beside(&target, text.as_ref(), bits)?;
         self.staged.push(Staged {
             named: path.to_path_buf(),
             target,

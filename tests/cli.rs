@@ -78,12 +78,11 @@ fn completions_are_generated_for_each_shell() {
 
 #[test]
 fn project_create_in_a_project_already_created_refuses_and_exits_1() {
-    let run = Scenario::new()
-        .cd("security/us-east-1/base-tf-backend")
-        .run(&["project", "create"], "");
+    let s = Scenario::new().cd("security/us-east-1/base-tf-backend");
+    let run = s.run(&["project", "create"], "");
     assert_eq!(run.code, 1, "{}", run.all());
     run.stderr_has("ERROR    the project has already been created: ");
-    insta::assert_snapshot!(Scenario::new().transcript(&run));
+    insta::assert_snapshot!(s.transcript(&run));
     assert_eq!(run.stdout, "", "nothing may pretend to work");
 }
 

@@ -60,7 +60,9 @@ fn the_table_shows_each_profiles_real_account_and_status() {
     );
     assert_eq!(
         row(&run.stdout, "PROFILE"),
-        ["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"]
+        [
+            "PROFILE", "EXPECTED", "ACCOUNT", "ARN", "KEY_AGE", "MFA", "STATUS"
+        ]
     );
     assert_eq!(
         row(&run.stdout, "bb-management"),
@@ -69,6 +71,8 @@ fn the_table_shows_each_profiles_real_account_and_status() {
             &management,
             &management,
             "arn:aws:iam::123456789012:user/natasha.romanoff",
+            "0d",
+            "on",
             "ok"
         ]
     );
@@ -76,7 +80,7 @@ fn the_table_shows_each_profiles_real_account_and_status() {
         row(&run.stdout, "bb-security")[1..3],
         [security.as_str(), management.as_str()]
     );
-    assert_eq!(row(&run.stdout, "bb-security")[4..], ["wrong", "account"]);
+    assert_eq!(row(&run.stdout, "bb-security")[6..], ["wrong", "account"]);
     assert_eq!(
         row(&run.stdout, "bb-shared-oaar")[1..3],
         [shared.as_str(), shared.as_str()]
@@ -84,11 +88,11 @@ fn the_table_shows_each_profiles_real_account_and_status() {
     assert_eq!(row(&run.stdout, "bb-shared-oaar").last(), Some(&"ok"));
     assert_eq!(
         row(&run.stdout, "bb-ghost-oaar")[4..],
-        ["account", "not", "in", "project"]
+        ["-", "-", "account", "not", "in", "project"]
     );
     assert_eq!(
         row(&run.stdout, "bb-orphan-oaar")[1..],
-        ["999999999999", "-", "-", "missing", "keys"]
+        ["999999999999", "-", "-", "-", "-", "missing", "keys"]
     );
     let table = [
         (&management, "[MANAGEMENT]"),
@@ -132,9 +136,13 @@ fn rejected_keys_are_reported_as_denied() {
     assert_eq!(run.code, 1, "{}", run.all());
     run.never_shows(&user.secret_access_key)
         .never_shows("wJalrXUtnFEMI");
-    assert_eq!(row(&run.stdout, "bb-management").last(), Some(&"ok"));
+    assert_eq!(
+        row(&run.stdout, "bb-management")[4..],
+        ["-", "-", "ok"],
+        "a user who may not list their keys and devices: age and MFA unknown"
+    );
     assert_eq!(
         row(&run.stdout, "bb-bootstrap")[2..],
-        ["-", "-", "denied", "(keys", "rejected)"]
+        ["-", "-", "-", "-", "denied", "(keys", "rejected)"]
     );
 }

@@ -191,6 +191,16 @@ pub struct Client {
 
 impl Client {
     pub fn new(keys: &AwsKeys, region: &str) -> Client {
+        Client::build(keys, region, 5, Duration::from_secs(120))
+    }
+
+    /// For probing many endpoints at once: one try each, 15 s at most, so an endpoint that
+    /// does not answer costs one timeout and the answer says what the endpoint did.
+    pub fn probe(keys: &AwsKeys, region: &str) -> Client {
+        Client::build(keys, region, 1, Duration::from_secs(15))
+    }
+
+    fn build(keys: &AwsKeys, region: &str, attempts: u32, timeout: Duration) -> Client {
         let credentials = Credentials::new(
             keys.access_key_id.clone(),
             keys.secret_access_key.expose().to_string(),
@@ -202,11 +212,11 @@ impl Client {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_string()))
             .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .retry_config(RetryConfig::standard().with_max_attempts(5))
+            .retry_config(RetryConfig::standard().with_max_attempts(attempts))
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(10))
-                    .operation_timeout(Duration::from_secs(120))
+                    .operation_timeout(timeout)
                     .build(),
             )
             .build();
@@ -324,6 +334,171 @@ impl Client {
         }
         Ok(serials)
     }
+
+    /// IAM CreateVirtualMFADevice: a new, unassigned device named `name`, with its TOTP seed.
+    pub async fn create_virtual_mfa_device(
+        &self,
+        name: &str,
+    ) -> Result<VirtualMfaDevice, AwsError> {
+        const OPERATION: &str = "iam:CreateVirtualMFADevice";
+        let out = self
+            .iam()
+            .create_virtual_mfa_device()
+            .virtual_mfa_device_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(OPERATION, e))?;
+        let missing = |what: &str| AwsError {
+            operation: OPERATION,
+            code: None,
+            message: format!("the response held no {what}"),
+        };
+        let device = out.virtual_mfa_device.ok_or_else(|| missing("device"))?;
+        let seed = device
+            .base32_string_seed
+            .map(|blob| blob.into_inner())
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|seed| !seed.is_empty())
+            .ok_or_else(|| missing("Base32StringSeed"))?;
+        Ok(VirtualMfaDevice {
+            serial: device.serial_number,
+            seed: Secret::new(seed),
+        })
+    }
+
+    /// IAM EnableMFADevice: assigns the device to the user with two consecutive codes.
+    pub async fn enable_mfa_device(
+        &self,
+        user_name: &str,
+        serial: &str,
+        codes: (&str, &str),
+    ) -> Result<(), AwsError> {
+        self.iam()
+            .enable_mfa_device()
+            .user_name(user_name)
+            .serial_number(serial)
+            .authentication_code1(codes.0)
+            .authentication_code2(codes.1)
+            .send()
+            .await
+            .map_err(|e| aws_error("iam:EnableMFADevice", e))?;
+        Ok(())
+    }
+
+    /// IAM DeleteVirtualMFADevice (AWS refuses it while the device is assigned).
+    pub async fn delete_virtual_mfa_device(&self, serial: &str) -> Result<(), AwsError> {
+        self.iam()
+            .delete_virtual_mfa_device()
+            .serial_number(serial)
+            .send()
+            .await
+            .map_err(|e| aws_error("iam:DeleteVirtualMFADevice", e))?;
+        Ok(())
+    }
+
+    /// IAM CreateAccessKey for `user_name`: a new active key pair.
+    pub async fn create_access_key(&self, user_name: &str) -> Result<AwsKeys, AwsError> {
+        const OPERATION: &str = "iam:CreateAccessKey";
+        let out = self
+            .iam()
+            .create_access_key()
+            .user_name(user_name)
+            .send()
+            .await
+            .map_err(|e| aws_error(OPERATION, e))?;
+        let key = out.access_key.ok_or_else(|| AwsError {
+            operation: OPERATION,
+            code: None,
+            message: "the response held no access key".into(),
+        })?;
+        Ok(AwsKeys {
+            access_key_id: key.access_key_id,
+            secret_access_key: Secret::new(key.secret_access_key),
+            session_token: None,
+        })
+    }
+
+    /// IAM UpdateAccessKey: marks the key active or inactive.
+    pub async fn set_access_key_active(
+        &self,
+        user_name: &str,
+        access_key_id: &str,
+        active: bool,
+    ) -> Result<(), AwsError> {
+        use aws_sdk_iam::types::StatusType;
+        self.iam()
+            .update_access_key()
+            .user_name(user_name)
+            .access_key_id(access_key_id)
+            .status(if active {
+                StatusType::Active
+            } else {
+                StatusType::Inactive
+            })
+            .send()
+            .await
+            .map_err(|e| aws_error("iam:UpdateAccessKey", e))?;
+        Ok(())
+    }
+
+    /// IAM DeleteAccessKey.
+    pub async fn delete_access_key(
+        &self,
+        user_name: &str,
+        access_key_id: &str,
+    ) -> Result<(), AwsError> {
+        self.iam()
+            .delete_access_key()
+            .user_name(user_name)
+            .access_key_id(access_key_id)
+            .send()
+            .await
+            .map_err(|e| aws_error("iam:DeleteAccessKey", e))?;
+        Ok(())
+    }
+
+    /// IAM ListAccessKeys, all pages: the user's key ids, whether active, and when created.
+    pub async fn access_keys(&self, user_name: &str) -> Result<Vec<AccessKeyInfo>, AwsError> {
+        let mut pages = self
+            .iam()
+            .list_access_keys()
+            .user_name(user_name)
+            .into_paginator()
+            .send();
+        let mut keys = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| aws_error("iam:ListAccessKeys", e))?;
+            for key in page.access_key_metadata {
+                let Some(access_key_id) = key.access_key_id else {
+                    continue;
+                };
+                keys.push(AccessKeyInfo {
+                    access_key_id,
+                    active: key.status.as_ref().is_none_or(|s| s.as_str() == "Active"),
+                    created: key
+                        .create_date
+                        .and_then(|d| chrono::DateTime::from_timestamp(d.secs(), 0)),
+                });
+            }
+        }
+        Ok(keys)
+    }
+}
+
+/// A virtual MFA device just created: its serial (ARN) and the TOTP seed (base32) an
+/// authenticator app needs; the seed never prints.
+#[derive(Debug, Clone)]
+pub struct VirtualMfaDevice {
+    pub serial: String,
+    pub seed: Secret,
+}
+
+/// One access key of a user (IAM ListAccessKeys): never the secret, which AWS keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKeyInfo {
+    pub access_key_id: String,
+    pub active: bool,
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// SDK settings for the APIs that take no AWS signature (IAM Identity Center's OIDC and

@@ -4,9 +4,11 @@ pub mod cli;
 pub mod client;
 pub mod files;
 pub mod ini;
+pub mod regions;
 
 pub use client::{
-    AwsError, AwsKeys, CallerIdentity, Client, OrganizationAccount, TemporaryCredentials,
+    AccessKeyInfo, AwsError, AwsKeys, CallerIdentity, Client, OrganizationAccount,
+    TemporaryCredentials, VirtualMfaDevice,
 };
 pub use files::{AwsFile, AwsFiles, AwsFilesError};
 pub use ini::Ini;

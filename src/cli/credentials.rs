@@ -20,6 +20,10 @@ pub enum CredentialsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Give the type's IAM user a virtual MFA device: QR code, two codes, profiles updated.
+    MfaDevice(super::lifecycle::MfaDeviceArgs),
+    /// Replace the type's access key with a new one that is proven to work before it is stored.
+    Rotate(super::lifecycle::RotateArgs),
 }
 
 pub fn run(command: CredentialsCommand) -> Result<ExitStatus, Error> {
@@ -30,6 +34,8 @@ pub fn run(command: CredentialsCommand) -> Result<ExitStatus, Error> {
             crate::mfa::logout(&AwsFiles::for_project(&project.short_name)?)?;
             Ok(ExitStatus::Success)
         }
+        CredentialsCommand::MfaDevice(args) => super::lifecycle::mfa_device(args),
+        CredentialsCommand::Rotate(args) => super::lifecycle::rotate(args),
         CredentialsCommand::Check { json } => {
             let project = Project::load_here()?;
             let files = AwsFiles::for_project(&project.short_name)?;

@@ -28,6 +28,17 @@ pub enum IdentitiesCommand {
     },
     /// Check the users' OpenPGP public keys in every base-identities layer.
     Keys,
+    /// Ask STS in every region who you are: which regional endpoints are active, and which of
+    /// those the project does not allow (`regions_allowed` in config/common.tfvars).
+    StsRegions {
+        /// The profile whose credentials to ask with (default: the management, security or
+        /// bootstrap keys, the first stored).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(command: IdentitiesCommand) -> Result<ExitStatus, Error> {
@@ -55,6 +66,9 @@ pub fn run(command: IdentitiesCommand) -> Result<ExitStatus, Error> {
                 "The AWS console will ask {user} to change this password at the first sign-in."
             );
             Ok(ExitStatus::Success)
+        }
+        IdentitiesCommand::StsRegions { profile, json } => {
+            super::lifecycle::sts_regions(profile.as_deref(), json)
         }
         IdentitiesCommand::Keys => {
             let reports = keys::check(&Project::load_here()?.root)?;

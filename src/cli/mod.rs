@@ -5,6 +5,7 @@ mod aws;
 mod credentials;
 mod identities;
 mod kubectl;
+mod lifecycle;
 mod mfa;
 mod project;
 mod run;

@@ -16,8 +16,24 @@ pub struct CheckRow {
     pub expected_account: Option<String>,
     pub account: Option<String>,
     pub arn: Option<String>,
+    /// Days since the profile's access key was created (profiles with keys of their own).
+    pub key_age_days: Option<i64>,
+    /// Whether the keys' IAM user has an MFA device.
+    pub mfa: Option<bool>,
     pub status: Status,
 }
+
+/// The CIS AWS Foundations Benchmark's limit for an access key's age.
+pub const MAX_KEY_AGE_DAYS: i64 = 90;
+
+/// What IAM says about the user behind a pair of keys; None where IAM would not tell.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyFacts {
+    age_days: Option<i64>,
+    mfa: Option<bool>,
+}
+
+type Answer = (usize, Result<CallerIdentity, AwsError>, KeyFacts);
 
 impl CheckRow {
     pub fn ok(&self) -> bool {
@@ -93,6 +109,8 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
             profile: name,
             account: None,
             arn: None,
+            key_age_days: None,
+            mfa: None,
             status: Status::Pending,
         })
         .collect();
@@ -100,7 +118,7 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
     for (index, row) in rows.iter_mut().enumerate() {
         match access(&config, &credentials, &row.profile) {
             Access::Sso => row.status = Status::Sso,
-            Access::Keys(keys) => probes.keys.push((index, keys)),
+            Access::Keys(keys) => probes.owned.push((index, keys)),
             Access::RoleWithMfa => probes.with_mfa.push(index),
             Access::Role {
                 role_arn,
@@ -111,8 +129,13 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
     }
     let settings = MfaSettings::from_env(&project.env)?;
     probes.through_mfa(&mut rows, files, &region, prompt, settings)?;
-    for (index, result) in crate::runtime::block_on(probes.run(&region)) {
+    for (index, result, facts) in crate::runtime::block_on(probes.run(&region)) {
         let row = &mut rows[index];
+        row.key_age_days = facts.age_days;
+        row.mfa = facts.mfa;
+        if let Some(warning) = age_warning(&row.profile, facts.age_days) {
+            tracing::warn!("{warning}");
+        }
         match result {
             Ok(identity) => {
                 row.status = verdict(project, row.expected_account.as_deref(), &identity);
@@ -143,7 +166,10 @@ fn profile_names(config: &Ini, credentials: &Ini) -> Vec<String> {
 /// The GetCallerIdentity calls to make, by row index.
 #[derive(Default)]
 struct Probes {
+    /// Temporary keys (made through the MFA cache).
     keys: Vec<(usize, AwsKeys)>,
+    /// Keys of the profile's own: IAM is also asked about the key's age and the user's MFA.
+    owned: Vec<(usize, AwsKeys)>,
     with_mfa: Vec<usize>,
     roles: Vec<(usize, String, AwsKeys)>,
 }
@@ -186,14 +212,22 @@ impl Probes {
     }
 
     /// Every call, up to 8 at a time.
-    async fn run(self, region: &str) -> Vec<(usize, Result<CallerIdentity, AwsError>)> {
+    async fn run(self, region: &str) -> Vec<Answer> {
         let limit = Arc::new(tokio::sync::Semaphore::new(8));
         let mut tasks = tokio::task::JoinSet::new();
-        for (index, keys) in self.keys {
+        let temporary = self.keys.into_iter().map(|(i, k)| (i, k, false));
+        let owned = self.owned.into_iter().map(|(i, k)| (i, k, true));
+        for (index, keys, own) in temporary.chain(owned) {
             let (limit, region) = (Arc::clone(&limit), region.to_string());
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                (index, Client::new(&keys, &region).caller_identity().await)
+                let client = Client::new(&keys, &region);
+                let identity = client.caller_identity().await;
+                let facts = match &identity {
+                    Ok(who) if own => key_facts(&client, who, &keys.access_key_id).await,
+                    _ => KeyFacts::default(),
+                };
+                (index, identity, facts)
             });
         }
         for (index, role_arn, keys) in self.roles {
@@ -207,11 +241,40 @@ impl Probes {
                     Ok(role) => Client::new(&role.keys, &region).caller_identity().await,
                     Err(e) => Err(e),
                 };
-                (index, identity)
+                (index, identity, KeyFacts::default())
             });
         }
         tasks.join_all().await
     }
+}
+
+/// The key's age and the user's MFA status, both from IAM with the user's own keys (a policy
+/// may forbid either list; then that fact is unknown).
+async fn key_facts(client: &Client, who: &CallerIdentity, key_id: &str) -> KeyFacts {
+    let Some(user) = who.user_name() else {
+        return KeyFacts::default();
+    };
+    let (keys, devices) = tokio::join!(client.access_keys(user), client.mfa_device_serials(user));
+    let now = chrono::Utc::now();
+    KeyFacts {
+        age_days: keys.ok().and_then(|keys| {
+            keys.into_iter()
+                .find(|k| k.access_key_id == key_id)
+                .and_then(|k| k.created)
+                .map(|created| (now - created).num_days())
+        }),
+        mfa: devices.ok().map(|serials| !serials.is_empty()),
+    }
+}
+
+/// A warning for a key older than [`MAX_KEY_AGE_DAYS`].
+fn age_warning(profile: &str, age_days: Option<i64>) -> Option<String> {
+    let age = age_days.filter(|age| *age > MAX_KEY_AGE_DAYS)?;
+    let kind = profile.rsplit('-').next().unwrap_or(profile).to_uppercase();
+    Some(format!(
+        "The access key of {profile} is {age} days old, more than the {MAX_KEY_AGE_DAYS} the CIS \
+         benchmark allows: rotate it with `leverage credentials rotate --type {kind}`."
+    ))
 }
 
 /// Whether the identity is the one the profile should give.
@@ -293,7 +356,7 @@ fn status_of(error: &AwsError) -> Status {
 /// The table `credentials check` prints.
 pub fn table(rows: &[CheckRow]) -> String {
     let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
-    let cells: Vec<[String; 5]> = rows
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
@@ -301,9 +364,30 @@ pub fn table(rows: &[CheckRow]) -> String {
                 dash(&r.expected_account),
                 dash(&r.account),
                 dash(&r.arn),
+                dash(&r.key_age_days.map(|d| format!("{d}d"))),
+                dash(&r.mfa.map(|on| if on { "on" } else { "off" }.to_string())),
                 r.status.to_string(),
             ]
         })
         .collect();
-    crate::ui::table::render(["PROFILE", "EXPECTED", "ACCOUNT", "ARN", "STATUS"], &cells)
+    let header = [
+        "PROFILE", "EXPECTED", "ACCOUNT", "ARN", "KEY_AGE", "MFA", "STATUS",
+    ];
+    crate::ui::table::render(header, &cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_older_than_ninety_days_are_warned_about() {
+        assert_eq!(age_warning("bb-management", Some(90)), None);
+        assert_eq!(age_warning("bb-management", None), None);
+        assert_eq!(
+            age_warning("bb-security", Some(91)).unwrap(),
+            "The access key of bb-security is 91 days old, more than the 90 the CIS benchmark \
+             allows: rotate it with `leverage credentials rotate --type SECURITY`."
+        );
+    }
 }

@@ -1,12 +1,18 @@
 //! `leverage credentials configure` (SPEC §3): keys into `credentials`, role profiles into
-//! `config`, account ids into the project's files, with nothing lost on any failure.
+//! `config`, account ids into the project's files, with nothing lost on any failure; and the
+//! identity life cycle after it: a virtual MFA device, key rotation.
 
 pub mod check;
 mod configure;
 mod keys;
+mod mfa_device;
+mod rotate;
+mod totp;
 
 pub use configure::{ConfigureOptions, CredentialsKind, configure, run as run_configure};
 pub use keys::{KeysError, check_key_id, check_secret, read_keys_file};
+pub use mfa_device::{MfaDeviceOptions, mfa_device};
+pub use rotate::{Backoff, rotate};
 
 use crate::aws::AwsError;
 use crate::error::Diagnostic;
@@ -29,11 +35,80 @@ pub enum CredentialsError {
         "the {kind} keys do not belong to an IAM user ({arn}), so they have no MFA device to fetch"
     )]
     NotAUser { kind: &'static str, arn: String },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error(transparent)]
+    Qr(#[from] crate::ui::qr::QrError),
+    #[error("could not watch for Ctrl-C: {0}")]
+    Signals(std::io::Error),
+    #[error("interrupted")]
+    Interrupted,
+    #[error("IAM user {user} already has two access keys; the other one is {other}")]
+    SecondKey { user: String, other: String },
+    #[error("the new access key does not work ({error})")]
+    NewKeyUnusable { error: AwsError },
+    #[error("key rotation stopped: {0}")]
+    RotationUndone(Box<Undone>),
+    #[error(
+        "the new key is stored, but the old access key {key} of {user} is still there: {error}"
+    )]
+    OldKeyLeft {
+        user: String,
+        key: String,
+        error: Box<AwsError>,
+    },
+    #[error("--qr-png {}: the file exists", path.display())]
+    QrFileExists { path: std::path::PathBuf },
+    #[error(
+        "IAM user {user} already has the MFA device {serial}, and the {kind} role profiles do not use it"
+    )]
+    MfaDeviceExists {
+        kind: &'static str,
+        user: String,
+        serial: String,
+    },
+    #[error("a virtual MFA device {serial} already exists, not assigned to the user")]
+    MfaDeviceNameTaken { serial: String },
+    #[error("the two MFA codes are not two consecutive codes of the new device")]
+    WrongMfaCodes,
+    #[error("MFA device setup stopped: {0}")]
+    MfaDeviceUndone(Box<Undone>),
+}
+
+/// A step that failed after something was created on AWS (a key, an MFA device), and how
+/// deleting that thing again went.
+#[derive(Debug)]
+pub struct Undone {
+    pub cause: String,
+    pub cause_hint: Option<String>,
+    pub interrupted: bool,
+    /// What was created: an access key id or an MFA device serial.
+    pub created: String,
+    /// The IAM user an access key belongs to.
+    pub user: String,
+    /// Why the deletion failed, when it did.
+    pub left: Option<String>,
+}
+
+impl std::fmt::Display for Undone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (cause, created) = (&self.cause, &self.created);
+        match &self.left {
+            None => write!(
+                f,
+                "{cause}; {created} was deleted again and no file was changed"
+            ),
+            Some(why) => write!(
+                f,
+                "{cause}; {created} could not be deleted ({why}) and no file was changed"
+            ),
+        }
+    }
 }
 
 impl Diagnostic for CredentialsError {
     fn hint(&self) -> Option<String> {
-        let hint = match self {
+        let fixed = match self {
             CredentialsError::RejectedKeys { .. } => {
                 "check that the key pair is active and copied whole; nothing was changed"
             }
@@ -48,7 +123,62 @@ impl Diagnostic for CredentialsError {
                  Security credentials), then run again"
             }
             CredentialsError::NotAUser { .. } => "configure the access keys of an IAM user",
+            _ => "",
         };
-        Some(hint.to_string())
+        if !fixed.is_empty() {
+            return Some(fixed.to_string());
+        }
+        match self {
+            CredentialsError::Aws(_) | CredentialsError::Qr(_) | CredentialsError::Signals(_) => None,
+            CredentialsError::RejectedKeys { .. }
+            | CredentialsError::Unverified { .. }
+            | CredentialsError::NoStoredKeys { .. }
+            | CredentialsError::NoMfaDevice { .. }
+            | CredentialsError::NotAUser { .. } => None,
+            CredentialsError::Interrupted => None,
+            CredentialsError::SecondKey { user, other } => Some(format!(
+                "IAM allows two keys per user: delete {other} first (`aws iam delete-access-key --user-name {user} --access-key-id {other}`, or in the IAM console) if it is unused"
+            )),
+            CredentialsError::NewKeyUnusable { .. } => None,
+            CredentialsError::RotationUndone(undone) if undone.left.is_some() => Some(format!(
+                "delete the unused key by hand: `aws iam delete-access-key --user-name {} --access-key-id {}`",
+                undone.user, undone.created
+            )),
+            CredentialsError::MfaDeviceUndone(undone) if undone.left.is_some() => Some(format!(
+                "delete it with `aws iam delete-virtual-mfa-device --serial-number {}` and run again",
+                undone.created
+            )),
+            CredentialsError::RotationUndone(undone) | CredentialsError::MfaDeviceUndone(undone) => {
+                undone.cause_hint.clone()
+            }
+            CredentialsError::OldKeyLeft { user, key, .. } => Some(format!(
+                "the stored key works; remove the old one by hand: `aws iam delete-access-key --user-name {user} --access-key-id {key}`"
+            )),
+            CredentialsError::QrFileExists { .. } => Some("give --qr-png a path that does not exist yet".into()),
+            CredentialsError::MfaDeviceExists { kind, .. } => Some(format!(
+                "to use it, run `leverage credentials configure --type {} --skip-access-keys-setup --fetch-mfa-device`; to replace it, remove it in the IAM console first",
+                kind.to_uppercase()
+            )),
+            CredentialsError::MfaDeviceNameTaken { serial } => Some(format!(
+                "an earlier attempt left it; delete it with `aws iam delete-virtual-mfa-device --serial-number {serial}` and run again"
+            )),
+            CredentialsError::WrongMfaCodes => Some(
+                "type the code the app shows, wait for the next one, type that; check the computer's clock".into(),
+            ),
+        }
+    }
+
+    /// 130 after Ctrl-C (as a shell reports it), 1 for everything else.
+    fn exit_code(&self) -> i32 {
+        match self {
+            CredentialsError::Interrupted => 130,
+            CredentialsError::RotationUndone(undone)
+            | CredentialsError::MfaDeviceUndone(undone)
+                if undone.interrupted =>
+            {
+                130
+            }
+            _ => 1,
+        }
     }
 }

@@ -4,3 +4,4 @@
 pub mod gpg;
 pub mod keys;
 pub mod password;
+pub mod sts_regions;

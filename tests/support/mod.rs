@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_sts;
 mod snapshot;
 pub mod sso;
 

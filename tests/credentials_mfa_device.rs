@@ -1,0 +1,349 @@
+//! `leverage credentials mfa-device` against moto_server: the test plays the authenticator app
+//! (it decodes the QR image and computes the codes) and the user at the keyboard.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+use support::{Run, Scenario, Seed};
+
+const CODE_PROMPT: &str = "> MFA code 1";
+
+/// A project with MANAGEMENT keys and role profiles (no MFA yet), for a user without a device.
+fn configured(seed: Seed, fetch_mfa: bool) -> Scenario {
+    let s = Scenario::new().moto(seed);
+    let csv = s.keys_csv(s.seeded().user());
+    let mut args = vec![
+        "credentials",
+        "configure",
+        "--type",
+        "MANAGEMENT",
+        "--credentials-file",
+        csv.to_str().unwrap(),
+    ];
+    if fetch_mfa {
+        args.push("--fetch-mfa-device");
+    }
+    s.run(&args, "").success();
+    s
+}
+
+/// A leverage process the test talks to: stderr read line by line as it comes.
+struct Live {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+    stderr: String,
+}
+
+impl Live {
+    fn start(s: &Scenario, args: &[&str]) -> Live {
+        let mut child = s.spawn(args);
+        let stdin = child.stdin.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (sender, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Live {
+            child,
+            stdin,
+            lines,
+            stderr: String::new(),
+        }
+    }
+
+    /// Reads stderr until a line holds `text`.
+    fn wait_for(&mut self, text: &str) {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no {text:?} on stderr:\n{}", self.stderr));
+            self.stderr.push_str(&line);
+            self.stderr.push('\n');
+            if line.contains(text) {
+                return;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Run {
+        drop(self.stdin);
+        let out = self.child.wait_with_output().unwrap();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.stderr.push_str(&line);
+            self.stderr.push('\n');
+        }
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: self.stderr,
+        }
+    }
+}
+
+/// What an authenticator app reads from the image: the otpauth URI.
+fn scan(png_path: &std::path::Path) -> String {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_path).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Grayscale);
+    let width = info.width as usize;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, info.height as usize, |x, y| {
+            pixels[y * width + x]
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in {}", png_path.display());
+    grids[0].decode().unwrap().1
+}
+
+/// The base32 seed in an otpauth URI.
+fn seed_of(uri: &str) -> String {
+    let query = uri.split_once('?').unwrap().1;
+    query
+        .split('&')
+        .find_map(|p| p.strip_prefix("secret="))
+        .unwrap()
+        .to_string()
+}
+
+/// Two consecutive codes, as a user types them: the current one's predecessor, then it.
+fn codes(seed: &str) -> (String, String) {
+    let bytes = totp_rs::Secret::Encoded(seed.to_string())
+        .to_bytes()
+        .unwrap();
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    (totp.generate(now - 30), totp.generate(now))
+}
+
+/// Every MANAGEMENT role profile has `mfa_serial = <serial>` after its other settings.
+#[track_caller]
+fn assert_profiles_use(s: &Scenario, serial: &str) {
+    let config = s.read(s.aws_dir().join("config"));
+    for profile in ["bb-management-oaar", "bb-security-oaar", "bb-shared-oaar"] {
+        let section = config
+            .split("\n\n")
+            .find(|block| block.starts_with(&format!("[profile {profile}]\n")))
+            .unwrap_or_else(|| panic!("no {profile} in\n{config}"));
+        assert!(
+            section.contains("\nsource_profile = bb-management\n")
+                && section
+                    .trim_end()
+                    .ends_with(&format!("\nmfa_serial = {serial}")),
+            "{config}"
+        );
+    }
+}
+
+fn virtual_devices(s: &Scenario) -> serde_json::Value {
+    let run = s.aws(
+        &[
+            "iam",
+            "list-virtual-mfa-devices",
+            "--profile",
+            "bb-management",
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ],
+        "",
+    );
+    run.success();
+    serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["VirtualMFADevices"].clone()
+}
+
+#[test]
+fn a_device_scanned_from_the_png_is_enabled_and_its_serial_written_into_the_role_profiles() {
+    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let png = s.dir.path().join("qr.png");
+    let mut live = Live::start(
+        &s,
+        &[
+            "credentials",
+            "mfa-device",
+            "--type",
+            "MANAGEMENT",
+            "--qr-png",
+            png.to_str().unwrap(),
+        ],
+    );
+    live.wait_for(CODE_PROMPT);
+    let uri = scan(&png);
+    assert!(
+        uri.starts_with(
+            "otpauth://totp/Amazon%20Web%20Services:natasha.romanoff@123456789012?secret="
+        ),
+        "{uri}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&png).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let seed = seed_of(&uri);
+    let (first, second) = codes(&seed);
+    writeln!(live.stdin, "{first}\n{second}").unwrap();
+    let run = live.finish();
+    run.success().never_shows(&seed);
+
+    let serial = "arn:aws:iam::123456789012:mfa/natasha.romanoff";
+    let devices = virtual_devices(&s);
+    assert_eq!(devices.as_array().unwrap().len(), 1, "{devices}");
+    assert_eq!(devices[0]["SerialNumber"], serial);
+    assert_eq!(devices[0]["User"]["UserName"], "natasha.romanoff");
+    assert_profiles_use(&s, serial);
+    // The real AWS CLI now asks for a code before it assumes the role.
+    let aws = s.aws(
+        &["sts", "get-caller-identity", "--profile", "bb-shared-oaar"],
+        "123456\n",
+    );
+    aws.success()
+        .stderr_has(&format!("Enter MFA code for {serial}:"));
+}
+
+#[test]
+fn wrong_codes_delete_the_new_device_and_change_no_file() {
+    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let before = s.snapshot();
+    let run = s.run(
+        &["credentials", "mfa-device", "--type", "management"],
+        "000000\n000000\n",
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains('▀') || run.stderr.contains('▄'),
+        "the QR code is drawn with half blocks:\n{}",
+        run.stderr
+    );
+    run.stderr_has("the two MFA codes are not two consecutive codes of the new device; arn:aws:iam::123456789012:mfa/natasha.romanoff was deleted again and no file was changed")
+        .stderr_has("hint: type the code the app shows");
+    assert!(
+        !run.all().contains("secret="),
+        "the seed stays in the QR code"
+    );
+    assert_eq!(virtual_devices(&s), serde_json::json!([]));
+    assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn show_secret_prints_the_seed_that_the_qr_code_holds() {
+    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let png = s.dir.path().join("qr.png");
+    let mut live = Live::start(
+        &s,
+        &[
+            "credentials",
+            "mfa-device",
+            "--type",
+            "MANAGEMENT",
+            "--qr-png",
+            png.to_str().unwrap(),
+            "--show-secret",
+        ],
+    );
+    live.wait_for(CODE_PROMPT);
+    let seed = seed_of(&scan(&png));
+    writeln!(live.stdin, "000000\n000000").unwrap();
+    let run = live.finish();
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(run.stdout, format!("{seed}\n"));
+    assert!(
+        !png.exists(),
+        "the image of a deleted device's seed is removed"
+    );
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_a_code_deletes_the_new_device() {
+    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let before = s.snapshot();
+    let png = s.dir.path().join("qr.png");
+    let mut live = Live::start(
+        &s,
+        &[
+            "credentials",
+            "mfa-device",
+            "--type",
+            "MANAGEMENT",
+            "--qr-png",
+            png.to_str().unwrap(),
+        ],
+    );
+    live.wait_for(CODE_PROMPT);
+    let pid = live.child.id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    // Standard input stays open until leverage has acted on the interrupt.
+    live.wait_for("MFA device setup stopped");
+    let run = live.finish();
+    assert_eq!(run.code, 130, "{}", run.all());
+    run.stderr_has("MFA device setup stopped: interrupted; arn:aws:iam::123456789012:mfa/natasha.romanoff was deleted again and no file was changed");
+    assert_eq!(virtual_devices(&s), serde_json::json!([]));
+    assert_eq!(s.snapshot(), before);
+    assert!(!png.exists());
+}
+
+#[test]
+fn a_user_with_a_device_already_is_told_so() {
+    let s = configured(Seed::landing_zone(), true);
+    let run = s.run(&["credentials", "mfa-device", "--type", "MANAGEMENT"], "");
+    run.success().stderr_has(
+        "IAM user natasha.romanoff already has the MFA device arn:aws:iam::123456789012:mfa/natasha.romanoff, and the bb-management role profiles use it. Nothing to do.",
+    );
+
+    let s = configured(Seed::landing_zone(), false);
+    let before = s.snapshot();
+    let run = s.run(&["credentials", "mfa-device", "--type", "MANAGEMENT"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("IAM user natasha.romanoff already has the MFA device arn:aws:iam::123456789012:mfa/natasha.romanoff, and the management role profiles do not use it")
+        .stderr_has("hint: to use it, run `leverage credentials configure --type MANAGEMENT --skip-access-keys-setup --fetch-mfa-device`");
+    assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let png = s.dir.path().join("taken.png");
+    std::fs::write(&png, "mine").unwrap();
+    let before = s.snapshot();
+    let run = s.run(
+        &[
+            "credentials",
+            "mfa-device",
+            "--type",
+            "MANAGEMENT",
+            "--qr-png",
+            png.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has(&format!("--qr-png {}: the file exists", png.display()));
+    assert_eq!(s.read(&png), "mine");
+
+    let run = s.run(&["credentials", "mfa-device", "--type", "SECURITY"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("no security keys are stored in profile bb-security");
+
+    let run = s.run(&["credentials", "mfa-device", "--type", "BOOTSTRAP"], "");
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert_eq!(virtual_devices(&s), serde_json::json!([]));
+    assert_eq!(s.snapshot(), before);
+}
