@@ -83,36 +83,7 @@ fn indent(
     blank: Option<Value>,
     kwargs: Kwargs,
 ) -> Result<String, Error> {
-    let width = match width {
-        Some(w) => Some(w),
-        None => kwargs.get::<Option<Value>>("width")?,
-    };
-    let first = match first {
-        Some(f) => f.is_true(),
-        None => kwargs
-            .get::<Option<Value>>("first")?
-            .is_some_and(|v| v.is_true()),
-    };
-    let blank = match blank {
-        Some(b) => b.is_true(),
-        None => kwargs
-            .get::<Option<Value>>("blank")?
-            .is_some_and(|v| v.is_true()),
-    };
-    kwargs.assert_all_used()?;
-    let indention = match &width {
-        None => "    ".to_string(),
-        Some(w) if w.kind() == ValueKind::String => w.as_str().unwrap_or_default().to_string(),
-        Some(w) => {
-            let n = w.as_i64().ok_or_else(|| {
-                Error::new(
-                    ErrorKind::InvalidOperation,
-                    "indent: width must be a number",
-                )
-            })?;
-            " ".repeat(usize::try_from(n).unwrap_or(0))
-        }
-    };
+    let (indention, first, blank) = indent_options(width, first, blank, kwargs)?;
     let mut s = python_str(text);
     s.push('\n');
     let lines = splitlines(&s);
@@ -140,6 +111,43 @@ fn indent(
         rv.insert_str(0, &indention);
     }
     Ok(rv)
+}
+
+/// `indent`'s arguments, positional or by keyword: the indentation text, `first`, `blank`.
+fn indent_options(
+    width: Option<Value>,
+    first: Option<Value>,
+    blank: Option<Value>,
+    kwargs: Kwargs,
+) -> Result<(String, bool, bool), Error> {
+    let width = match width {
+        Some(w) => Some(w),
+        None => kwargs.get::<Option<Value>>("width")?,
+    };
+    let flag = |positional: Option<Value>, name: &str| -> Result<bool, Error> {
+        Ok(match positional {
+            Some(v) => v.is_true(),
+            None => kwargs
+                .get::<Option<Value>>(name)?
+                .is_some_and(|v| v.is_true()),
+        })
+    };
+    let (first, blank) = (flag(first, "first")?, flag(blank, "blank")?);
+    kwargs.assert_all_used()?;
+    let indention = match &width {
+        None => "    ".to_string(),
+        Some(w) if w.kind() == ValueKind::String => w.as_str().unwrap_or_default().to_string(),
+        Some(w) => {
+            let n = w.as_i64().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    "indent: width must be a number",
+                )
+            })?;
+            " ".repeat(usize::try_from(n).unwrap_or(0))
+        }
+    };
+    Ok((indention, first, blank))
 }
 
 /// Python's `str.splitlines()`: every line boundary Python knows, `\r\n` as one.

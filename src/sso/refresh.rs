@@ -30,31 +30,7 @@ pub async fn refresh_all(sso: &SsoProject, force: bool) -> Result<RefreshSummary
     let token = super::session::usable_token(sso).await?;
 
     let mut summary = RefreshSummary::default();
-    let now = Utc::now();
-    let mut wanted = Vec::new();
-    for (account, account_id, role) in accounts {
-        let (Some(account_id), Some(role)) = (account_id, role) else {
-            tracing::error!(
-                "Failed to refresh credentials for profile {}: it has no account_id or role_name.",
-                sso.account_profile(&account)
-            );
-            summary.failed += 1;
-            continue;
-        };
-        let profile = format!("{}-{account}-{}", sso.short_name, role.to_lowercase());
-        if !force && role_credentials::still_valid(&config, &credentials, &profile, now) {
-            tracing::info!("Credentials for {account} account are still valid, skipping.");
-            summary.skipped += 1;
-            continue;
-        }
-        wanted.push(Wanted {
-            profile,
-            account,
-            account_id,
-            role,
-        });
-    }
-
+    let wanted = wanted_accounts(sso, (&config, &credentials), accounts, force, &mut summary);
     let portal = Portal::new(&sso.sso_region, &token.access_token);
     let made = keep_successes(role_credentials::fetch(&portal, wanted).await, &mut summary);
     role_credentials::store(&sso.files, &made)?;
@@ -78,6 +54,42 @@ pub async fn refresh_all(sso: &SsoProject, force: bool) -> Result<RefreshSummary
         .into());
     }
     Ok(summary)
+}
+
+/// The accounts whose credentials to fetch: all with an account id and a role, skipping those
+/// still valid unless `force`; the others are counted in `summary`.
+fn wanted_accounts(
+    sso: &SsoProject,
+    (config, credentials): (&Ini, &Ini),
+    accounts: Vec<(String, Option<String>, Option<String>)>,
+    force: bool,
+    summary: &mut RefreshSummary,
+) -> Vec<Wanted> {
+    let now = Utc::now();
+    let mut wanted = Vec::new();
+    for (account, account_id, role) in accounts {
+        let (Some(account_id), Some(role)) = (account_id, role) else {
+            tracing::error!(
+                "Failed to refresh credentials for profile {}: it has no account_id or role_name.",
+                sso.account_profile(&account)
+            );
+            summary.failed += 1;
+            continue;
+        };
+        let profile = format!("{}-{account}-{}", sso.short_name, role.to_lowercase());
+        if !force && role_credentials::still_valid(config, credentials, &profile, now) {
+            tracing::info!("Credentials for {account} account are still valid, skipping.");
+            summary.skipped += 1;
+            continue;
+        }
+        wanted.push(Wanted {
+            profile,
+            account,
+            account_id,
+            role,
+        });
+    }
+    wanted
 }
 
 /// `(account, account_id, role_name)` of every `[profile <short>-sso-<account>]`.
