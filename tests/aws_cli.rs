@@ -100,3 +100,24 @@ fn in_a_layer_with_mfa_on_the_aws_cli_gets_temporary_credentials() {
         run.stdout
     );
 }
+
+#[test]
+fn without_a_region_the_aws_cli_gets_the_projects_primary_region() {
+    let s = Scenario::new()
+        .standins(&["aws"])
+        .cd("management/global/base-identities");
+    s.run(&["aws", "s3", "ls"], "").success();
+    let call = s.calls().pop().unwrap();
+    assert_eq!(call.args, ["s3", "ls"]);
+    assert_eq!(call.env["AWS_DEFAULT_REGION"], "us-east-1");
+
+    let s = s.env("AWS_REGION", "eu-west-1");
+    s.clear_calls();
+    s.run(&["aws", "s3", "ls"], "").success();
+    let call = s.calls().pop().unwrap();
+    assert!(
+        !call.env.contains_key("AWS_DEFAULT_REGION"),
+        "{:?}",
+        call.env
+    );
+}

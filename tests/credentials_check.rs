@@ -146,3 +146,38 @@ fn rejected_keys_are_reported_as_denied() {
         ["-", "-", "-", "-", "denied", "(keys", "rejected)"]
     );
 }
+
+#[test]
+fn nothing_configured_says_how_to_configure() {
+    let s = Scenario::new();
+    let run = s.run(&["credentials", "check"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    insta::assert_snapshot!(s.transcript(&run));
+}
+
+#[test]
+fn without_a_code_role_profiles_show_needs_mfa_code() {
+    let s = Scenario::new().moto(Seed::landing_zone());
+    let csv = s.keys_csv(s.seeded().user());
+    let configure = [
+        "credentials",
+        "configure",
+        "--type",
+        "MANAGEMENT",
+        "--credentials-file",
+        csv.to_str().unwrap(),
+        "--fetch-mfa-device",
+    ];
+    s.run(&configure, "").success();
+    // No terminal, nothing on stdin (as after `credentials logout` in CI).
+    let run = s.run(&["credentials", "check"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(!run.stdout.is_empty(), "{}", run.all());
+    assert_eq!(row(&run.stdout, "bb-management").last(), Some(&"ok"));
+    assert_eq!(
+        row(&run.stdout, "bb-shared-oaar")[6..],
+        ["needs", "MFA", "code"],
+        "{}",
+        run.stdout
+    );
+}

@@ -55,6 +55,10 @@ fn enable_makes_the_seeds_edits_and_disable_undoes_them_exactly() {
     run.success()
         .stderr_has("MFA enabled in 6 file(s).")
         .stderr_has("--fetch-mfa-device");
+    // The order that works: the profiles get the device before any layer runs with them.
+    let configure = run.stderr.find("credentials configure").unwrap();
+    let apply = run.stderr.find("tf apply").unwrap();
+    assert!(configure < apply, "{}", run.stderr);
     assert!(
         run.stdout
             .contains("-  role_requires_mfa    = false\n+  role_requires_mfa    = true\n"),

@@ -17,11 +17,20 @@ pub fn run(project: &Project, args: Vec<String>) -> crate::Result<ExitStatus> {
         }
         _ => ChildCredentials::project_files(project)?,
     };
+    let mut env = credentials.env();
+    // Without --profile or a region in the environment, the AWS CLI stops at "You must specify
+    // a region": the project's primary region is the natural default.
+    let region_set = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
+    if let (false, Some(region)) = (region_set, &project.primary_region) {
+        env.push(("AWS_DEFAULT_REGION".into(), region.clone()));
+    }
     let run = Invocation {
         program,
         args,
         dir: project.cwd.clone(),
-        env: credentials.env(),
+        env,
     };
     Ok(ExitStatus::Child(run.run_attached()?))
 }

@@ -4,7 +4,7 @@
 use crate::aws::{AwsError, AwsFile, AwsFiles, AwsKeys, CallerIdentity, Client, Ini};
 use crate::mfa::{self, MfaError, MfaSettings};
 use crate::project::Project;
-use crate::ui::Prompt;
+use crate::ui::{Prompt, PromptError};
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
@@ -49,6 +49,8 @@ pub enum Status {
     Ok,
     /// An SSO profile: its credentials come from `leverage aws sso login`, not from keys.
     Sso,
+    /// A role with MFA, and no code could be asked for (no terminal, nothing on stdin).
+    NeedsMfaCode,
     /// The role's account is not the one the profile names.
     WrongAccount,
     AccountNotInProject,
@@ -67,6 +69,7 @@ impl fmt::Display for Status {
             Status::Pending => "not tried",
             Status::Ok => "ok",
             Status::Sso => "sso",
+            Status::NeedsMfaCode => "needs MFA code",
             Status::WrongAccount => "wrong account",
             Status::AccountNotInProject => "account not in project",
             Status::MissingKeys => "missing keys",
@@ -102,7 +105,14 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
     let config = files.read(AwsFile::Config)?;
     let credentials = files.read(AwsFile::Credentials)?;
     let region = project.require_primary_region()?.to_string();
-    let mut rows: Vec<CheckRow> = profile_names(&config, &credentials)
+    let names = profile_names(&config, &credentials);
+    if names.is_empty() {
+        return Err(super::CredentialsError::NothingConfigured {
+            dir: files.dir.display().to_string(),
+        }
+        .into());
+    }
+    let mut rows: Vec<CheckRow> = names
         .into_iter()
         .map(|name| CheckRow {
             expected_account: expected_account(project, &config, &name),
@@ -202,6 +212,14 @@ impl Probes {
                 Err(error) => match error.downcast_ref::<MfaError>() {
                     Some(MfaError::NoSourceKeys { .. }) => Status::MissingKeys,
                     Some(MfaError::Aws(e)) => status_of(e),
+                    // No terminal and no code on stdin: the table still shows the rest.
+                    _ if matches!(
+                        error.downcast_ref::<PromptError>(),
+                        Some(PromptError::NoAnswer { .. })
+                    ) =>
+                    {
+                        Status::NeedsMfaCode
+                    }
                     _ => return Err(error),
                 },
             };

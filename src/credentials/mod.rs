@@ -29,6 +29,8 @@ pub enum CredentialsError {
         profile: String,
         path: String,
     },
+    #[error("no profile is configured in {dir}")]
+    NothingConfigured { dir: String },
     #[error("no virtual MFA device found for IAM user {user}")]
     NoMfaDevice { user: String },
     #[error(
@@ -123,6 +125,10 @@ impl Diagnostic for CredentialsError {
                  Security credentials), then run again"
             }
             CredentialsError::NotAUser { .. } => "configure the access keys of an IAM user",
+            CredentialsError::NothingConfigured { .. } => {
+                "store keys with `leverage credentials configure --type BOOTSTRAP` (or \
+                 MANAGEMENT / SECURITY), or `leverage aws configure sso` on an SSO project"
+            }
             _ => "",
         };
         if !fixed.is_empty() {
@@ -134,7 +140,8 @@ impl Diagnostic for CredentialsError {
             | CredentialsError::Unverified { .. }
             | CredentialsError::NoStoredKeys { .. }
             | CredentialsError::NoMfaDevice { .. }
-            | CredentialsError::NotAUser { .. } => None,
+            | CredentialsError::NotAUser { .. }
+            | CredentialsError::NothingConfigured { .. } => None,
             CredentialsError::Interrupted => None,
             CredentialsError::SecondKey { user, other } => Some(format!(
                 "IAM allows two keys per user: delete {other} first (`aws iam delete-access-key --user-name {user} --access-key-id {other}`, or in the IAM console) if it is unused"

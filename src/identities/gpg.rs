@@ -96,12 +96,13 @@ fn run_raw(
         return Ok((out.stdout, None));
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // gpg starts its lines with "gpg: "; the messages here add it once.
     let detail = stderr
         .lines()
         .rfind(|l| !l.trim().is_empty())
         .unwrap_or("no message")
-        .trim()
-        .to_string();
+        .trim();
+    let detail = detail.strip_prefix("gpg: ").unwrap_or(detail).to_string();
     let error = if stderr.contains("No secret key") || stderr.contains("no secret key") {
         GpgError::NoSecretKey { detail }
     } else if stderr.contains("Bad passphrase") || stderr.contains("bad passphrase") {

@@ -199,15 +199,23 @@ fn relative(project: &Project, path: &Path) -> String {
 }
 
 fn next_steps(enable: bool) {
-    let apply_roles = "Next: apply each account's roles (`leverage tf apply` in <account>/global/base-identities)";
+    // The backend profiles now name MFA role profiles, which need `mfa_serial` before any
+    // layer (base-identities included) can be planned or applied.
     if enable {
-        tracing::info!("{apply_roles},");
         tracing::info!(
-            "then `leverage credentials configure --type MANAGEMENT --fetch-mfa-device \
-             --skip-access-keys-setup` (and --type SECURITY)."
+            "Next: 1. `leverage credentials configure --type MANAGEMENT --fetch-mfa-device \
+             --skip-access-keys-setup` (and --type SECURITY), so the role profiles carry your MFA \
+             device;"
+        );
+        tracing::info!(
+            "2. `leverage tf apply` in each account's global/base-identities, so the roles \
+             require MFA."
         );
     } else {
-        tracing::info!("{apply_roles}.");
+        tracing::info!(
+            "Next: apply each account's roles (`leverage tf apply` in \
+             <account>/global/base-identities)."
+        );
     }
 }
 
