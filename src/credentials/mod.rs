@@ -110,7 +110,31 @@ impl std::fmt::Display for Undone {
 
 impl Diagnostic for CredentialsError {
     fn hint(&self) -> Option<String> {
-        let fixed = match self {
+        match self.fixed_hint() {
+            Some(hint) => Some(hint.to_string()),
+            None => self.life_cycle_hint(),
+        }
+    }
+
+    /// 130 after Ctrl-C (as a shell reports it), 1 for everything else.
+    fn exit_code(&self) -> i32 {
+        match self {
+            CredentialsError::Interrupted => 130,
+            CredentialsError::RotationUndone(undone)
+            | CredentialsError::MfaDeviceUndone(undone)
+                if undone.interrupted =>
+            {
+                130
+            }
+            _ => 1,
+        }
+    }
+}
+
+impl CredentialsError {
+    /// The hints that need no detail of the error.
+    fn fixed_hint(&self) -> Option<&'static str> {
+        Some(match self {
             CredentialsError::RejectedKeys { .. } => {
                 "check that the key pair is active and copied whole; nothing was changed"
             }
@@ -129,11 +153,12 @@ impl Diagnostic for CredentialsError {
                 "store keys with `leverage credentials configure --type BOOTSTRAP` (or \
                  MANAGEMENT / SECURITY), or `leverage aws configure sso` on an SSO project"
             }
-            _ => "",
-        };
-        if !fixed.is_empty() {
-            return Some(fixed.to_string());
-        }
+            _ => return None,
+        })
+    }
+
+    /// The hints of the MFA device and key rotation steps, which name what was left behind.
+    fn life_cycle_hint(&self) -> Option<String> {
         match self {
             CredentialsError::Aws(_) | CredentialsError::Qr(_) | CredentialsError::Signals(_) => None,
             CredentialsError::RejectedKeys { .. }
@@ -172,20 +197,6 @@ impl Diagnostic for CredentialsError {
             CredentialsError::WrongMfaCodes => Some(
                 "type the code the app shows, wait for the next one, type that; check the computer's clock".into(),
             ),
-        }
-    }
-
-    /// 130 after Ctrl-C (as a shell reports it), 1 for everything else.
-    fn exit_code(&self) -> i32 {
-        match self {
-            CredentialsError::Interrupted => 130,
-            CredentialsError::RotationUndone(undone)
-            | CredentialsError::MfaDeviceUndone(undone)
-                if undone.interrupted =>
-            {
-                130
-            }
-            _ => 1,
         }
     }
 }
