@@ -64,6 +64,12 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Write the command reference (reference.md) and the man pages (man/) into DIR.
+    #[command(hide = true)]
+    GenerateDocs {
+        /// Where to write them; the repository keeps them in `docs`.
+        dir: std::path::PathBuf,
+    },
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -110,6 +116,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             crate::ui::output::print(&String::from_utf8_lossy(&script))?;
             Ok(ExitStatus::Success)
         }
+        Command::GenerateDocs { dir } => crate::reference::write(&dir, Cli::command()),
     }
 }
 
