@@ -17,6 +17,7 @@ pub(crate) mod lock;
 pub(crate) mod mfa;
 pub(crate) mod process;
 pub mod project;
+pub mod reference;
 pub(crate) mod runtime;
 pub(crate) mod scaffold;
 pub(crate) mod sso;

@@ -1,9 +1,9 @@
-//! SPEC §7 `leverage aws <args>`: the real AWS CLI with the project's files, and in a layer with
+//! `leverage aws <args>`: the real AWS CLI with the project's files, and in a layer with
 //! MFA on, with the layer's temporary credentials.
 
 mod support;
 
-use support::{Scenario, Seed, venv_bin};
+use support::{AwsFixture, Scenario, venv_bin};
 
 fn with_aws_on_path(s: Scenario) -> Scenario {
     let venv = venv_bin("aws").parent().unwrap().display().to_string();
@@ -12,7 +12,7 @@ fn with_aws_on_path(s: Scenario) -> Scenario {
 
 #[test]
 fn the_aws_cli_uses_the_project_files() {
-    let s = with_aws_on_path(Scenario::new().moto(Seed::landing_zone()));
+    let s = with_aws_on_path(Scenario::new().moto(AwsFixture::landing_zone()));
     let csv = s.keys_csv(s.seeded().user());
     s.run(
         &[
@@ -49,7 +49,7 @@ fn the_aws_cli_uses_the_project_files() {
 
 #[test]
 fn in_a_layer_with_mfa_on_the_aws_cli_gets_temporary_credentials() {
-    let s = with_aws_on_path(Scenario::new().moto(Seed::landing_zone()));
+    let s = with_aws_on_path(Scenario::new().moto(AwsFixture::landing_zone()));
     let csv = s.keys_csv(s.seeded().user());
     s.run(
         &[

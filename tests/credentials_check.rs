@@ -1,8 +1,8 @@
-//! SPEC §6 `leverage credentials check`: every profile tried for real against moto_server.
+//! `leverage credentials check`: every profile tried for real against moto_server.
 
 mod support;
 
-use support::{Scenario, Seed};
+use support::{AwsFixture, Scenario};
 
 fn row<'a>(stdout: &'a str, profile: &str) -> Vec<&'a str> {
     let line = stdout
@@ -14,7 +14,7 @@ fn row<'a>(stdout: &'a str, profile: &str) -> Vec<&'a str> {
 
 #[test]
 fn the_table_shows_each_profiles_real_account_and_status() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let seeded = s.seeded().clone();
     let csv = s.keys_csv(seeded.user());
     s.run(
@@ -114,8 +114,8 @@ fn the_table_shows_each_profiles_real_account_and_status() {
 
 #[test]
 fn rejected_keys_are_reported_as_denied() {
-    let s =
-        Scenario::new().moto_enforcing_auth(Seed::landing_zone().allow(&["sts:GetCallerIdentity"]));
+    let s = Scenario::new()
+        .moto_enforcing_auth(AwsFixture::landing_zone().allow(&["sts:GetCallerIdentity"]));
     let user = s.seeded().user().clone();
     s.write(
         s.aws_dir().join("credentials"),

@@ -1,10 +1,10 @@
-//! SPEC §2–§3, `leverage credentials configure`, against moto_server and the real AWS CLI.
+//! `leverage credentials configure`, against moto_server and the real AWS CLI.
 //! Every run's whole output is checked for the secret key, and files are compared whole.
 
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
-use support::{Run, Scenario, Seed, SeededUser};
+use support::{AwsFixture, FixtureUser, Run, Scenario};
 
 const FIXTURE_COMMON: &str = include_str!("fixtures/project/config/common.tfvars");
 
@@ -32,7 +32,7 @@ fn common_with_ids(ids: &[(&str, &str)]) -> String {
     text.replace("  }\n}\n", &format!("  }}\n}}\n{attributes}"))
 }
 
-fn credentials(profile: &str, user: &SeededUser) -> String {
+fn credentials(profile: &str, user: &FixtureUser) -> String {
     format!(
         "[{profile}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
         user.access_key_id, user.secret_access_key
@@ -82,7 +82,7 @@ fn configure(s: &Scenario, kind: &str, extra: &[&str], stdin: &str) -> Run {
 
 #[test]
 fn management_on_a_fresh_machine_writes_keys_role_profiles_and_account_ids() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let seeded = s.seeded().clone();
     let csv = s.keys_csv(seeded.user());
     let run = configure(
@@ -179,7 +179,7 @@ fn management_on_a_fresh_machine_writes_keys_role_profiles_and_account_ids() {
 
 #[test]
 fn security_lists_accounts_with_the_management_keys_and_gets_devops_profiles() {
-    let s = Scenario::new().moto(Seed::landing_zone().and_user("bruce.banner"));
+    let s = Scenario::new().moto(AwsFixture::landing_zone().and_user("bruce.banner"));
     let seeded = s.seeded().clone();
     let management_csv = s.keys_csv(seeded.user());
     configure(
@@ -246,7 +246,7 @@ fn security_lists_accounts_with_the_management_keys_and_gets_devops_profiles() {
 
 #[test]
 fn bootstrap_first_time_records_the_management_id_and_then_configures_roles() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let seeded = s.seeded().clone();
     let csv = s.keys_csv(seeded.user());
     let run = configure(
@@ -303,7 +303,7 @@ fn bootstrap_first_time_records_the_management_id_and_then_configures_roles() {
 #[test]
 fn stored_keys_can_be_kept_or_overwritten_for_every_type() {
     for kind in ["BOOTSTRAP", "MANAGEMENT", "SECURITY"] {
-        let s = Scenario::new().moto(Seed::landing_zone().and_user("bruce.banner"));
+        let s = Scenario::new().moto(AwsFixture::landing_zone().and_user("bruce.banner"));
         let seeded = s.seeded().clone();
         let lower = kind.to_lowercase();
         // As committed by whoever bootstrapped: a SECURITY user cannot list the organization.
@@ -382,7 +382,7 @@ fn stored_keys_can_be_kept_or_overwritten_for_every_type() {
 #[test]
 fn keys_can_be_typed_or_pointed_to_on_stdin_and_bad_ones_are_asked_again() {
     for kind in ["BOOTSTRAP", "MANAGEMENT", "SECURITY"] {
-        let s = Scenario::new().moto(Seed::landing_zone());
+        let s = Scenario::new().moto(AwsFixture::landing_zone());
         let user = s.seeded().user().clone();
         let stdin = format!(
             "Manually\nakia-too-short\n{}\nnot-a-secret\n{}\n",
@@ -399,7 +399,7 @@ fn keys_can_be_typed_or_pointed_to_on_stdin_and_bad_ones_are_asked_again() {
             "{kind}"
         );
 
-        let s = Scenario::new().moto(Seed::landing_zone());
+        let s = Scenario::new().moto(AwsFixture::landing_zone());
         let user = s.seeded().user().clone();
         let csv = s.keys_csv(&user);
         let run = configure(
@@ -421,7 +421,7 @@ fn keys_can_be_typed_or_pointed_to_on_stdin_and_bad_ones_are_asked_again() {
 
 #[test]
 fn without_answers_on_stdin_the_error_names_the_flag_and_nothing_changes() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let before = s.snapshot();
     let run = configure(&s, "MANAGEMENT", &[], "");
     run.failure()
@@ -432,7 +432,7 @@ fn without_answers_on_stdin_the_error_names_the_flag_and_nothing_changes() {
 /// Bad input of every kind: one error line (+ hint), exit 1, and not a byte changed anywhere.
 #[test]
 fn bad_keys_files_change_nothing() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let user = s.seeded().user().clone();
     // A user's own files, to prove they are untouched.
     s.write(
@@ -498,8 +498,8 @@ fn bad_keys_files_change_nothing() {
 
 #[test]
 fn keys_aws_rejects_change_nothing() {
-    let s =
-        Scenario::new().moto_enforcing_auth(Seed::landing_zone().allow(&["sts:GetCallerIdentity"]));
+    let s = Scenario::new()
+        .moto_enforcing_auth(AwsFixture::landing_zone().allow(&["sts:GetCallerIdentity"]));
     let before = s.snapshot();
     let stdin = format!(
         "2\nAKIAIOSFODNN7EXAMPLE\n{}\n",
@@ -516,8 +516,9 @@ fn keys_aws_rejects_change_nothing() {
 
 #[test]
 fn a_denied_organization_listing_falls_back_to_the_ids_in_the_project() {
-    let seed = Seed::landing_zone().allow(&["sts:GetCallerIdentity", "iam:ListMFADevices"]);
-    let s = Scenario::new().moto_enforcing_auth(seed);
+    let fixture =
+        AwsFixture::landing_zone().allow(&["sts:GetCallerIdentity", "iam:ListMFADevices"]);
+    let s = Scenario::new().moto_enforcing_auth(fixture);
     let user = s.seeded().user().clone();
     let common = common_with_ids(&[("security", "222222222222"), ("shared", "333333333333")]);
     s.write(s.project().join("config/common.tfvars"), &common);
@@ -568,7 +569,7 @@ fn a_denied_organization_listing_falls_back_to_the_ids_in_the_project() {
 
 #[test]
 fn no_mfa_device_is_an_error_and_nothing_changes() {
-    let s = Scenario::new().moto(Seed::landing_zone().without_mfa());
+    let s = Scenario::new().moto(AwsFixture::landing_zone().without_mfa());
     let csv = s.keys_csv(s.seeded().user());
     let before = s.snapshot();
     let run = configure(
@@ -589,7 +590,7 @@ fn no_mfa_device_is_an_error_and_nothing_changes() {
 
 #[test]
 fn a_malformed_config_file_is_named_and_nothing_changes() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     s.write(
         s.aws_dir().join("config"),
         "[profile other]\nregion = sa-east-1\nthis is not ini\n",
@@ -609,7 +610,7 @@ fn a_malformed_config_file_is_named_and_nothing_changes() {
 
 #[test]
 fn an_unusable_aws_directory_is_a_clear_error() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     std::fs::write(s.home().join(".aws"), "a file where a directory should be").unwrap();
     let csv = s.keys_csv(s.seeded().user());
     let before = s.snapshot();
@@ -626,7 +627,7 @@ fn an_unusable_aws_directory_is_a_clear_error() {
 
 #[test]
 fn the_users_comments_and_other_profiles_survive() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let seeded = s.seeded().clone();
     let config = "# My own profiles\n[default]\nregion = eu-west-1 ; inline\n\n[profile bb-shared-oaar]\n# pinned by me\ncli_pager =\nregion = sa-east-1\n";
     let creds = "; personal\n[personal]\naws_access_key_id = AKIAPERSONALPERSONAL\naws_secret_access_key = x\n";
@@ -703,7 +704,7 @@ fn both_skips_do_nothing_and_exclusive_flags_are_refused() {
 
 #[test]
 fn skipping_keys_that_were_never_stored_is_a_clear_error() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let run = configure(&s, "SECURITY", &["--skip-access-keys-setup"], "");
     assert_eq!(run.code, 1, "{}", run.all());
     run.stderr_has("no security keys are stored in profile bb-security")

@@ -7,13 +7,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
-use support::{Run, Scenario, Seed};
+use support::{AwsFixture, Run, Scenario};
 
 const CODE_PROMPT: &str = "> MFA code 1";
 
 /// A project with MANAGEMENT keys and role profiles (no MFA yet), for a user without a device.
-fn configured(seed: Seed, fetch_mfa: bool) -> Scenario {
-    let s = Scenario::new().moto(seed);
+fn configured(fixture: AwsFixture, fetch_mfa: bool) -> Scenario {
+    let s = Scenario::new().moto(fixture);
     let csv = s.keys_csv(s.seeded().user());
     let mut args = vec![
         "credentials",
@@ -106,7 +106,7 @@ fn scan(png_path: &std::path::Path) -> String {
     grids[0].decode().unwrap().1
 }
 
-/// The base32 seed in an otpauth URI.
+/// The base32 fixture in an otpauth URI.
 fn seed_of(uri: &str) -> String {
     let query = uri.split_once('?').unwrap().1;
     query
@@ -117,8 +117,8 @@ fn seed_of(uri: &str) -> String {
 }
 
 /// Two consecutive codes, as a user types them: the current one's predecessor, then it.
-fn codes(seed: &str) -> (String, String) {
-    let bytes = totp_rs::Secret::Encoded(seed.to_string())
+fn codes(fixture: &str) -> (String, String) {
+    let bytes = totp_rs::Secret::Encoded(fixture.to_string())
         .to_bytes()
         .unwrap();
     let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes);
@@ -168,7 +168,7 @@ fn virtual_devices(s: &Scenario) -> serde_json::Value {
 
 #[test]
 fn a_device_scanned_from_the_png_is_enabled_and_its_serial_written_into_the_role_profiles() {
-    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let png = s.dir.path().join("qr.png");
     let mut live = Live::start(
         &s,
@@ -194,11 +194,11 @@ fn a_device_scanned_from_the_png_is_enabled_and_its_serial_written_into_the_role
         std::fs::metadata(&png).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    let seed = seed_of(&uri);
-    let (first, second) = codes(&seed);
+    let fixture = seed_of(&uri);
+    let (first, second) = codes(&fixture);
     writeln!(live.stdin, "{first}\n{second}").unwrap();
     let run = live.finish();
-    run.success().never_shows(&seed);
+    run.success().never_shows(&fixture);
 
     let serial = "arn:aws:iam::123456789012:mfa/natasha.romanoff";
     let devices = virtual_devices(&s);
@@ -217,7 +217,7 @@ fn a_device_scanned_from_the_png_is_enabled_and_its_serial_written_into_the_role
 
 #[test]
 fn wrong_codes_delete_the_new_device_and_change_no_file() {
-    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let before = s.snapshot();
     let run = s.run(
         &["credentials", "mfa-device", "--type", "management"],
@@ -233,7 +233,7 @@ fn wrong_codes_delete_the_new_device_and_change_no_file() {
         .stderr_has("hint: type the code the app shows");
     assert!(
         !run.all().contains("secret="),
-        "the seed stays in the QR code"
+        "the fixture stays in the QR code"
     );
     assert_eq!(virtual_devices(&s), serde_json::json!([]));
     assert_eq!(s.snapshot(), before);
@@ -241,7 +241,7 @@ fn wrong_codes_delete_the_new_device_and_change_no_file() {
 
 #[test]
 fn show_secret_prints_the_seed_that_the_qr_code_holds() {
-    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let png = s.dir.path().join("qr.png");
     let mut live = Live::start(
         &s,
@@ -256,20 +256,20 @@ fn show_secret_prints_the_seed_that_the_qr_code_holds() {
         ],
     );
     live.wait_for(CODE_PROMPT);
-    let seed = seed_of(&scan(&png));
+    let fixture = seed_of(&scan(&png));
     writeln!(live.stdin, "000000\n000000").unwrap();
     let run = live.finish();
     assert_eq!(run.code, 1, "{}", run.all());
-    assert_eq!(run.stdout, format!("{seed}\n"));
+    assert_eq!(run.stdout, format!("{fixture}\n"));
     assert!(
         !png.exists(),
-        "the image of a deleted device's seed is removed"
+        "the image of a deleted device's fixture is removed"
     );
 }
 
 #[test]
 fn ctrl_c_while_waiting_for_a_code_deletes_the_new_device() {
-    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let before = s.snapshot();
     let png = s.dir.path().join("qr.png");
     let mut live = Live::start(
@@ -302,13 +302,13 @@ fn ctrl_c_while_waiting_for_a_code_deletes_the_new_device() {
 
 #[test]
 fn a_user_with_a_device_already_is_told_so() {
-    let s = configured(Seed::landing_zone(), true);
+    let s = configured(AwsFixture::landing_zone(), true);
     let run = s.run(&["credentials", "mfa-device", "--type", "MANAGEMENT"], "");
     run.success().stderr_has(
         "IAM user natasha.romanoff already has the MFA device arn:aws:iam::123456789012:mfa/natasha.romanoff, and the bb-management role profiles use it. Nothing to do.",
     );
 
-    let s = configured(Seed::landing_zone(), false);
+    let s = configured(AwsFixture::landing_zone(), false);
     let before = s.snapshot();
     let run = s.run(&["credentials", "mfa-device", "--type", "MANAGEMENT"], "");
     assert_eq!(run.code, 1, "{}", run.all());
@@ -319,7 +319,7 @@ fn a_user_with_a_device_already_is_told_so() {
 
 #[test]
 fn bad_input_changes_nothing() {
-    let s = configured(Seed::landing_zone().without_mfa(), false);
+    let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let png = s.dir.path().join("taken.png");
     std::fs::write(&png, "mine").unwrap();
     let before = s.snapshot();

@@ -4,11 +4,11 @@
 mod support;
 
 use support::fake_sts::FakeSts;
-use support::{Run, Scenario, Seed};
+use support::{AwsFixture, Run, Scenario};
 
 /// MANAGEMENT keys configured; moto checks keys once seeding is done, so a deleted key fails.
 fn configured() -> Scenario {
-    let s = Scenario::new().moto_enforcing_auth(Seed::landing_zone().allow(&["*"]));
+    let s = Scenario::new().moto_enforcing_auth(AwsFixture::landing_zone().allow(&["*"]));
     let csv = s.keys_csv(s.seeded().user());
     s.run(
         &[

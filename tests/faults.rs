@@ -7,7 +7,7 @@ mod support;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use support::{Scenario, Seed, finish};
+use support::{AwsFixture, Scenario, finish};
 
 fn configure_management(s: &Scenario, extra: &[&str], stdin: &str) -> support::Run {
     let csv = s.keys_csv(s.seeded().user());
@@ -34,7 +34,7 @@ fn no_panic(run: &support::Run) {
 
 #[test]
 fn concurrent_configure_runs_keep_every_account_id() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let csv = s.keys_csv(s.seeded().user());
     let args = [
         "credentials",
@@ -61,7 +61,7 @@ fn concurrent_configure_runs_keep_every_account_id() {
 
 #[test]
 fn an_edit_made_while_configure_asks_survives() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let csv = s.keys_csv(s.seeded().user());
     let mut child = s.spawn(&["credentials", "configure", "--type", "MANAGEMENT"]);
     // While it waits for an answer, the user edits common.tfvars.
@@ -88,7 +88,7 @@ fn an_edit_made_while_configure_asks_survives() {
 
 #[test]
 fn a_directory_in_place_of_a_backup_changes_nothing() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     configure_management(&s, &[], "").success();
     std::fs::create_dir(s.aws_dir().join("config.bkp")).unwrap();
     // Both files differ from what the run will write: old keys, a profile gone.
@@ -115,7 +115,7 @@ fn a_directory_in_place_of_a_backup_changes_nothing() {
 
 #[test]
 fn symlinked_files_are_written_through_and_stay_links() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let dotfiles = s.dir.path().join("dotfiles");
     std::fs::create_dir_all(&dotfiles).unwrap();
     std::fs::create_dir_all(s.aws_dir()).unwrap();
@@ -151,7 +151,7 @@ fn symlinked_files_are_written_through_and_stay_links() {
 
 #[test]
 fn a_credentials_file_with_a_section_twice_is_refused() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     std::fs::create_dir_all(s.aws_dir()).unwrap();
     s.write(
         s.aws_dir().join("credentials"),
@@ -166,7 +166,7 @@ fn a_credentials_file_with_a_section_twice_is_refused() {
 
 #[test]
 fn placeholder_ids_never_reach_a_role_arn() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let path = s.project().join("config/common.tfvars");
     let text = format!(
         "{}management_account_id = \"XXXXXXXXXXXX\"\nsecurity_account_id = \"XXXXXXXXXXXX\"\n",
@@ -192,7 +192,7 @@ fn placeholder_ids_never_reach_a_role_arn() {
 
 #[test]
 fn a_management_id_that_disagrees_with_aws_is_corrected_with_a_warning() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let path = s.project().join("config/common.tfvars");
     s.write(
         &path,
@@ -217,7 +217,7 @@ fn mode_recording_terraform(s: &Scenario) {
 /// MANAGEMENT keys with MFA, MFA_ENABLED, and the management backend on the MFA role profile.
 fn mfa_scenario() -> Scenario {
     let s = Scenario::new()
-        .moto(Seed::landing_zone())
+        .moto(AwsFixture::landing_zone())
         .standins(&["terraform"]);
     configure_management(&s, &["--fetch-mfa-device"], "").success();
     let build_env = s.project().join("build.env");
@@ -285,7 +285,7 @@ fn what_a_killed_run_left_is_swept_by_the_next() {
 
 #[test]
 fn loose_modes_are_tightened_or_reported() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     std::fs::create_dir_all(s.aws_dir()).unwrap();
     std::fs::set_permissions(s.aws_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
     s.write(s.aws_dir().join("credentials"), "# mine\n");
@@ -361,7 +361,7 @@ fn a_directory_in_the_cache_heals_and_logout_removes_it() {
 
 #[test]
 fn a_run_waiting_on_the_lock_says_for_whom_and_gives_up_after_the_timeout() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     std::fs::create_dir_all(s.aws_dir()).unwrap();
     let lock_path = s.aws_dir().join(".leverage.lock");
     let mut held = std::fs::File::create(&lock_path).unwrap();
@@ -441,7 +441,7 @@ impl Drop for SmallDisk {
 
 #[test]
 fn a_full_disk_midway_leaves_every_file_as_it_was() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let Some(disk) = SmallDisk::mount(&s.aws_dir(), "256k") else {
         return;
     };

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Scenario, Seed};
+use support::{AwsFixture, Scenario};
 
 fn credentials_file(access_key_id: &str, secret: &str) -> String {
     format!("[tester]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {secret}\n")
@@ -11,7 +11,7 @@ fn credentials_file(access_key_id: &str, secret: &str) -> String {
 
 #[test]
 fn a_seeded_organization_reads_back_through_the_real_aws_cli() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let user = s.seeded().user().clone();
     s.write(
         s.aws_dir().join("credentials"),
@@ -68,8 +68,8 @@ fn a_seeded_organization_reads_back_through_the_real_aws_cli() {
 
 #[test]
 fn after_seeding_moto_rejects_unknown_keys_and_enforces_policies() {
-    let seed = Seed::landing_zone().allow(&["sts:GetCallerIdentity"]);
-    let s = Scenario::new().moto_enforcing_auth(seed);
+    let fixture = AwsFixture::landing_zone().allow(&["sts:GetCallerIdentity"]);
+    let s = Scenario::new().moto_enforcing_auth(fixture);
     let user = s.seeded().user().clone();
 
     s.write(

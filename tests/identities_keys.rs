@@ -1,4 +1,4 @@
-//! SPEC §6 `leverage identities keys`: real keys made with the system gpg; one good, one
+//! `leverage identities keys`: real keys made with the system gpg; one good, one
 //! missing, one corrupt, one expired.
 
 mod support;

@@ -1,4 +1,4 @@
-//! SPEC §6 `leverage identities password`: a real OpenPGP key made with the system gpg, a
+//! `leverage identities password`: a real OpenPGP key made with the system gpg, a
 //! password encrypted to it and served, as Terraform would, by the stand-in's `output -json`.
 
 mod support;

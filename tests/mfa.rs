@@ -1,9 +1,9 @@
-//! SPEC §4: temporary MFA credentials for a layer's profiles, one code per source profile, with
+//! Temporary MFA credentials for a layer's profiles, one code per source profile, with
 //! the STS calls counted by moto's recorder and the child's AWS files inspected.
 
 mod support;
 
-use support::{Run, Scenario, Seed};
+use support::{AwsFixture, Run, Scenario};
 
 const LAYER: &str = "management/global/mfa-test";
 const PROMPT: &str = "> MFA: Please type in your OTP";
@@ -12,7 +12,7 @@ const PROMPT: &str = "> MFA: Please type in your OTP";
 /// role profiles of one source profile.
 fn mfa_project() -> Scenario {
     let s = Scenario::new()
-        .moto(Seed::landing_zone())
+        .moto(AwsFixture::landing_zone())
         .standins(&["terraform"])
         .env("STANDIN_COPY_AWS_FILES", "1");
     let csv = s.keys_csv(s.seeded().user());

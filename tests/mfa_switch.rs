@@ -1,4 +1,4 @@
-//! SPEC §6 `leverage mfa enable|disable`: the seed's "Enable MFA" edits, previewed and exact.
+//! `leverage mfa enable|disable`: the "Enable MFA" edits of the docs, previewed and exact.
 
 mod support;
 
@@ -48,7 +48,7 @@ fn enabled() -> Vec<String> {
 }
 
 #[test]
-fn enable_makes_the_seeds_edits_and_disable_undoes_them_exactly() {
+fn enable_makes_the_documented_edits_and_disable_undoes_them_exactly() {
     let s = Scenario::new().cd("security");
     let original = files(&s);
     let run = s.run(&["mfa", "enable", "--yes"], "");

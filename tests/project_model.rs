@@ -1,4 +1,4 @@
-//! SPEC §1: finding the root, layering build.env, the short name's sources, location types, and
+//! Finding the root, layering build.env, the short name's sources, location types, and
 //! one clear line for every malformed file.
 
 mod support;

@@ -1,6 +1,6 @@
 //! Properties of the parsers and editors that read what users write: they never panic on any
 //! input, and an edit keeps every byte it does not touch. CI runs a few hundred cases each;
-//! `fuzz/run` runs the same properties for minutes (PROPTEST_CASES, new seeds).
+//! `fuzz/run` runs the same properties for minutes (PROPTEST_CASES, new fixtures).
 
 use leverage::aws::Ini;
 use leverage::project::{Account, BuildEnv, HclFile, ProjectYaml, project_yaml};

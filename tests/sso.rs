@@ -6,15 +6,15 @@ mod support;
 
 use serde_json::json;
 use support::Scenario;
-use support::sso::SsoSeed;
+use support::sso::SsoFixture;
 
 const LAYER: &str = "shared/us-east-1/base-tf-backend";
 const START_URL: &str = "https://bbleverage.awsapps.com/start";
 
 /// The fixture made an SSO project: `sso_enabled = true`, account ids as the fake knows them,
 /// shared's backend profile on the DevOps role, and its layer also using SecurityAuditor.
-fn sso_project(seed: SsoSeed) -> Scenario {
-    let s = Scenario::new().sso(seed);
+fn sso_project(fixture: SsoFixture) -> Scenario {
+    let s = Scenario::new().sso(fixture);
     let common = s.project().join("config/common.tfvars");
     let mut text = s
         .read(&common)
@@ -46,8 +46,8 @@ fn sso_project(seed: SsoSeed) -> Scenario {
 }
 
 /// `aws configure sso` done (which logs in).
-fn configured(seed: SsoSeed) -> Scenario {
-    let s = sso_project(seed);
+fn configured(fixture: SsoFixture) -> Scenario {
+    let s = sso_project(fixture);
     s.run(&["aws", "configure", "sso", "--no-browser"], "")
         .success();
     s
@@ -109,7 +109,7 @@ fn issued_key(s: &Scenario, account_id: &str, role: &str) -> String {
 
 #[test]
 fn configure_sso_logs_in_and_writes_a_profile_for_every_reachable_account() {
-    let s = configured(SsoSeed::landing_zone());
+    let s = configured(SsoFixture::landing_zone());
     insta::assert_snapshot!(s.read(s.aws_dir().join("config")));
     let fake = s.sso_fake();
     assert_eq!(
@@ -147,7 +147,7 @@ fn configure_sso_logs_in_and_writes_a_profile_for_every_reachable_account() {
 
 #[test]
 fn the_aws_cli_uses_a_configured_profile_with_only_our_token_cache() {
-    let s = configured(SsoSeed::landing_zone());
+    let s = configured(SsoFixture::landing_zone());
     let s = s.plain_moto();
     s.sso_fake().clear_log();
     let run = s.aws(
@@ -176,7 +176,7 @@ fn the_aws_cli_uses_a_configured_profile_with_only_our_token_cache() {
 
 #[test]
 fn a_layer_gets_credentials_for_the_role_each_profile_names_and_reuses_them() {
-    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
     let run = s.run(&["terraform", "plan"], "");
     run.success();
     run.never_shows(&access_token(&s));
@@ -211,10 +211,11 @@ fn a_layer_gets_credentials_for_the_role_each_profile_names_and_reuses_them() {
 
 #[test]
 fn a_role_the_portal_refuses_exits_40_naming_account_and_role() {
-    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
-    let mut seed = SsoSeed::landing_zone();
-    seed.accounts[2].roles = vec!["Administrator".into(), "SecurityAuditor".into()];
-    s.sso_fake().configure(json!({ "accounts": seed.accounts }));
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
+    let mut fixture = SsoFixture::landing_zone();
+    fixture.accounts[2].roles = vec!["Administrator".into(), "SecurityAuditor".into()];
+    s.sso_fake()
+        .configure(json!({ "accounts": fixture.accounts }));
     let run = s.run(&["terraform", "plan"], "");
     assert_eq!(run.code, 40, "{}", run.all());
     run.stderr_has(
@@ -225,7 +226,7 @@ fn a_role_the_portal_refuses_exits_40_naming_account_and_role() {
 
 #[test]
 fn a_role_missing_from_the_account_exits_40_listing_the_roles_there() {
-    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
     let config = s.project().join(LAYER).join("config.tf");
     s.write(
         &config,
@@ -239,7 +240,7 @@ fn a_role_missing_from_the_account_exits_40_listing_the_roles_there() {
 
 #[test]
 fn a_layer_of_an_account_without_sso_profile_exits_40() {
-    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
     let config_path = s.aws_dir().join("config");
     let config = s.read(&config_path);
     let start = config.find("[profile bb-sso-shared]").unwrap();
@@ -257,9 +258,9 @@ fn a_layer_of_an_account_without_sso_profile_exits_40() {
 
 #[test]
 fn an_expired_token_without_refresh_token_asks_to_log_in_and_changes_nothing() {
-    let mut seed = SsoSeed::landing_zone();
-    seed.refresh_tokens = false;
-    let s = configured(seed).standins(&["terraform"]);
+    let mut fixture = SsoFixture::landing_zone();
+    fixture.refresh_tokens = false;
+    let s = configured(fixture).standins(&["terraform"]);
     expire_tokens(&s);
     let mut watched: Vec<_> = token_files(&s).to_vec();
     watched.extend(["config", "credentials"].map(|f| s.aws_dir().join(f)));
@@ -275,7 +276,7 @@ fn an_expired_token_without_refresh_token_asks_to_log_in_and_changes_nothing() {
 
 #[test]
 fn an_expired_token_is_renewed_silently_with_the_refresh_token() {
-    let s = configured(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
     let old = access_token(&s);
     expire_tokens(&s);
     s.sso_fake().clear_log();
@@ -300,7 +301,7 @@ fn an_expired_token_is_renewed_silently_with_the_refresh_token() {
 
 #[test]
 fn logout_signs_out_and_removes_only_what_sso_wrote() {
-    let s = sso_project(SsoSeed::landing_zone()).standins(&["terraform"]);
+    let s = sso_project(SsoFixture::landing_zone()).standins(&["terraform"]);
     let statics = "# my keys\n[bb-management]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
     s.write(s.aws_dir().join("credentials"), statics);
     s.run(&["aws", "configure", "sso", "--no-browser"], "")
@@ -329,7 +330,7 @@ fn logout_signs_out_and_removes_only_what_sso_wrote() {
 
 #[test]
 fn logout_works_offline() {
-    let s = configured(SsoSeed::landing_zone());
+    let s = configured(SsoFixture::landing_zone());
     let s = s
         .without_sso()
         .env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
@@ -344,7 +345,7 @@ fn logout_works_offline() {
 
 #[test]
 fn refresh_fetches_every_account_and_skips_valid_ones_unless_forced() {
-    let s = configured(SsoSeed::landing_zone());
+    let s = configured(SsoFixture::landing_zone());
     s.run(&["aws", "sso", "refresh"], "")
         .success()
         .stderr_has("Credential refresh complete: 5 refreshed, 0 skipped, 0 failed.");
@@ -364,9 +365,10 @@ fn refresh_fetches_every_account_and_skips_valid_ones_unless_forced() {
     s.run(&["aws", "sso", "refresh"], "")
         .success()
         .stderr_has("Credential refresh complete: 0 refreshed, 5 skipped, 0 failed.");
-    let mut seed = SsoSeed::landing_zone();
-    seed.accounts[1].roles = vec!["ReadOnly".into()];
-    s.sso_fake().configure(json!({ "accounts": seed.accounts }));
+    let mut fixture = SsoFixture::landing_zone();
+    fixture.accounts[1].roles = vec!["ReadOnly".into()];
+    s.sso_fake()
+        .configure(json!({ "accounts": fixture.accounts }));
     s.run(&["aws", "sso", "refresh", "--force"], "")
         .success()
         .stderr_has("No permission to assume role DevOps in security account. Skipping.")
@@ -375,10 +377,10 @@ fn refresh_fetches_every_account_and_skips_valid_ones_unless_forced() {
 
 #[test]
 fn login_waits_through_pending_and_slow_down_and_opens_the_browser() {
-    let mut seed = SsoSeed::landing_zone();
-    seed.pending_polls = 2;
-    seed.slow_down = true;
-    let s = sso_project(seed).standins(&["browser"]);
+    let mut fixture = SsoFixture::landing_zone();
+    fixture.pending_polls = 2;
+    fixture.slow_down = true;
+    let s = sso_project(fixture).standins(&["browser"]);
     let browser = s.standin_path("browser").display().to_string();
     let s = s.env("BROWSER", &browser);
     let run = s.run(&["aws", "sso", "login"], "");
@@ -422,9 +424,9 @@ fn a_denied_or_expired_sign_in_is_one_clear_error() {
             "the sign-in request expired before it was approved in the browser",
         ),
     ] {
-        let mut seed = SsoSeed::landing_zone();
-        seed.outcome = outcome.into();
-        let s = sso_project(seed);
+        let mut fixture = SsoFixture::landing_zone();
+        fixture.outcome = outcome.into();
+        let s = sso_project(fixture);
         let run = s.run(&["aws", "sso", "login", "--no-browser"], "");
         assert_eq!(run.code, 1, "{}", run.all());
         run.stderr_has(message);
@@ -436,7 +438,7 @@ fn a_denied_or_expired_sign_in_is_one_clear_error() {
 
 #[test]
 fn login_refresh_all_also_fetches_every_accounts_credentials() {
-    let s = configured(SsoSeed::landing_zone());
+    let s = configured(SsoFixture::landing_zone());
     s.run(
         &["aws", "sso", "login", "--no-browser", "--refresh-all"],
         "",
@@ -447,7 +449,7 @@ fn login_refresh_all_also_fetches_every_accounts_credentials() {
 
 #[test]
 fn configure_sso_names_the_missing_sso_role_and_changes_nothing() {
-    let s = sso_project(SsoSeed::landing_zone());
+    let s = sso_project(SsoFixture::landing_zone());
     let account = s.project().join("shared/config/account.tfvars");
     s.write(
         &account,
@@ -463,7 +465,7 @@ fn configure_sso_names_the_missing_sso_role_and_changes_nothing() {
 
 #[test]
 fn other_aws_commands_still_reach_the_aws_cli() {
-    let s = sso_project(SsoSeed::landing_zone())
+    let s = sso_project(SsoFixture::landing_zone())
         .standins(&["aws"])
         .cd("shared");
     s.run(&["aws", "sso", "login", "--profile", "x"], "")
@@ -476,7 +478,7 @@ fn other_aws_commands_still_reach_the_aws_cli() {
 
 #[test]
 fn mfa_enable_on_an_sso_project_explains_and_changes_nothing() {
-    let s = sso_project(SsoSeed::landing_zone()).cd("");
+    let s = sso_project(SsoFixture::landing_zone()).cd("");
     let before = s.snapshot();
     let run = s.run(&["mfa", "enable", "--yes"], "");
     assert_eq!(run.code, 1, "{}", run.all());
@@ -487,7 +489,7 @@ fn mfa_enable_on_an_sso_project_explains_and_changes_nothing() {
 
 #[test]
 fn credentials_check_shows_sso_profiles_and_the_time_left_on_the_token() {
-    let s = configured(SsoSeed::landing_zone()).plain_moto();
+    let s = configured(SsoFixture::landing_zone()).plain_moto();
     let run = s.run(&["credentials", "check"], "");
     run.stderr_has(&format!(
         "AWS SSO: logged in to {START_URL}, token valid for 7h 5"

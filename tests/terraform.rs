@@ -1,4 +1,4 @@
-//! SPEC §1 locations and §5, `leverage terraform | tofu | tf`, against a recording stand-in
+//! `leverage terraform | tofu | tf`, against a recording stand-in
 //! binary: exact argv, cwd, environment and exit codes.
 
 mod support;

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Call, Scenario, Seed};
+use support::{AwsFixture, Call, Scenario};
 
 const LAYER: &str = "shared/us-east-1/base-tf-backend";
 
@@ -90,7 +90,7 @@ fn outside_a_layer_or_without_tfautomv_it_says_what_to_do() {
 #[test]
 fn with_mfa_on_tfautomv_gets_the_layers_temporary_credentials() {
     let s = Scenario::new()
-        .moto(Seed::landing_zone())
+        .moto(AwsFixture::landing_zone())
         .standins(&["tfautomv", "tofu"])
         .env("STANDIN_COPY_AWS_FILES", "1");
     let csv = s.keys_csv(s.seeded().user());

@@ -335,7 +335,7 @@ impl Client {
         Ok(serials)
     }
 
-    /// IAM CreateVirtualMFADevice: a new, unassigned device named `name`, with its TOTP seed.
+    /// IAM CreateVirtualMFADevice: a new, unassigned device named `name`, with its TOTP secret.
     pub async fn create_virtual_mfa_device(
         &self,
         name: &str,
@@ -354,15 +354,15 @@ impl Client {
             message: format!("the response held no {what}"),
         };
         let device = out.virtual_mfa_device.ok_or_else(|| missing("device"))?;
-        let seed = device
+        let secret = device
             .base32_string_seed
             .map(|blob| blob.into_inner())
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .filter(|seed| !seed.is_empty())
+            .filter(|secret| !secret.is_empty())
             .ok_or_else(|| missing("Base32StringSeed"))?;
         Ok(VirtualMfaDevice {
             serial: device.serial_number,
-            seed: Secret::new(seed),
+            secret: Secret::new(secret),
         })
     }
 
@@ -485,12 +485,12 @@ impl Client {
     }
 }
 
-/// A virtual MFA device just created: its serial (ARN) and the TOTP seed (base32) an
-/// authenticator app needs; the seed never prints.
+/// A virtual MFA device just created: its serial (ARN) and the TOTP secret (base32) an
+/// authenticator app needs; the secret never prints.
 #[derive(Debug, Clone)]
 pub struct VirtualMfaDevice {
     pub serial: String,
-    pub seed: Secret,
+    pub secret: Secret,
 }
 
 /// One access key of a user (IAM ListAccessKeys): never the secret, which AWS keeps.

@@ -1,4 +1,4 @@
-//! `~/.aws/<short>/config` and `credentials` (SPEC §2): read, edit, back up, write atomically.
+//! `~/.aws/<short>/config` and `credentials`: read, edit, back up, write atomically.
 //!
 //! Invariants: the directory is 0700 and the files 0600; a change to an existing file is preceded
 //! by `<file>.bkp`; a write is a temp file in the same directory, fsynced, then renamed, so a

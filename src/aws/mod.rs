@@ -1,4 +1,4 @@
-//! AWS: the project's INI files under `~/.aws/<short>/` (SPEC §2) and the SDK calls leverage makes.
+//! AWS: the project's INI files under `~/.aws/<short>/` and the SDK calls leverage makes.
 
 pub mod cli;
 pub mod client;

@@ -8,9 +8,26 @@ use crate::project::Project;
 use crate::ui::{Prompt, output};
 use clap::Subcommand;
 
+const CONFIGURE_LONG_ABOUT: &str = "\
+Store access keys and write the assumable-role profiles for every account.
+
+The keys are checked with AWS before anything is written. Which --type to use:
+  BOOTSTRAP   the first, temporary keys of the management account: stores [<short>-bootstrap]
+              and records the management account id
+  MANAGEMENT  your management-account user: [<short>-management] and one
+              [profile <short>-<account>-oaar] per account (role OrganizationAccountAccessRole)
+  SECURITY    your security-account user: [<short>-security] and one
+              [profile <short>-<account>-devops] per account but management (role DevOps)
+
+Examples:
+  leverage credentials configure --type BOOTSTRAP --credentials-file bootstrap_accessKeys.csv
+  leverage credentials configure --type MANAGEMENT --credentials-file natasha_accessKeys.csv
+  leverage credentials configure --type MANAGEMENT --fetch-mfa-device --skip-access-keys-setup";
+
 #[derive(Debug, Subcommand)]
 pub enum CredentialsCommand {
     /// Store access keys and write the assumable-role profiles for every account.
+    #[command(long_about = CONFIGURE_LONG_ABOUT)]
     Configure(ConfigureOptions),
     /// Forget the cached MFA sessions and role credentials; the next command asks for a code.
     Logout,

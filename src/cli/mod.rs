@@ -18,6 +18,21 @@ use crate::exit_status::ExitStatus;
 use crate::terraform::binary::Group;
 use clap::{CommandFactory, Parser, Subcommand};
 
+const TF_LONG_ABOUT: &str = "\
+Run OpenTofu, or Terraform when no `tofu` is on PATH, with the project's variable files, backend
+configuration and credentials.
+
+Where it runs:
+  in a layer                       that layer
+  --layers a,b (account or group)  those layers, in that order; globs like 'us-east-1/*'
+  --all (anywhere)                 every layer below, dependencies first; --jobs N in parallel
+
+Examples:
+  leverage tf plan                                   (in shared/us-east-1/base-network)
+  leverage tf apply --layers global/base-identities  (in management/)
+  leverage tf plan --all --dry-run                   (the order --all would use)
+  leverage tf apply --all --jobs 4 --fail-fast";
+
 /// Leverage: run a binbash Leverage AWS landing zone from one fast binary.
 #[derive(Debug, Parser)]
 #[command(name = "leverage", version, about, long_about = None, propagate_version = true)]
@@ -40,13 +55,14 @@ pub enum Command {
     /// Run OpenTofu in a layer with the project's configuration.
     Tofu(terraform::TerraformArgs),
     /// Run OpenTofu, or Terraform when no `tofu` is on PATH.
+    #[command(long_about = TF_LONG_ABOUT)]
     Tf(terraform::TerraformArgs),
     /// Run the AWS CLI with the project's credentials files.
     Aws(aws::AwsArgs),
-    /// Create and inspect a Leverage project.
+    /// Create a project from the template; show its settings and its layer graph.
     #[command(subcommand)]
     Project(project::ProjectCommand),
-    /// Read an IAM user's initial console password; check the users' OpenPGP keys.
+    /// Read an IAM user's initial console password; check OpenPGP keys and STS regions.
     #[command(subcommand)]
     Identities(identities::IdentitiesCommand),
     /// Turn MFA on or off for the whole project.
@@ -63,6 +79,12 @@ pub enum Command {
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
+    },
+    /// Write the command reference (reference.md) and the man pages (man/) into DIR.
+    #[command(hide = true)]
+    GenerateDocs {
+        /// Where to write them; the repository keeps them in `docs`.
+        dir: std::path::PathBuf,
     },
 }
 
@@ -110,6 +132,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             crate::ui::output::print(&String::from_utf8_lossy(&script))?;
             Ok(ExitStatus::Success)
         }
+        Command::GenerateDocs { dir } => crate::reference::write(&dir, Cli::command()),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The configure flow, step by step as upstream runs it (SPEC §3), with the seeds' log lines.
+//! The configure flow, step by step as upstream runs it, with upstream's log lines.
 //! Differences from upstream: keys are checked with AWS *before* they are written, every file
 //! is written atomically after a backup, and the first run on a fresh machine needs nothing.
 
@@ -595,7 +595,7 @@ async fn mfa_serial(
     Ok(serial)
 }
 
-/// `[profile <short>-<account>-<suffix>]` for every project account with an id (SPEC §2);
+/// `[profile <short>-<account>-<suffix>]` for every project account with an id;
 /// SECURITY users get no management profile (DevOps does not exist there).
 fn role_profiles(
     project: &Project,

@@ -1,4 +1,4 @@
-//! Access keys: their shape, and the CSV the AWS console downloads (SPEC §3).
+//! Access keys: their shape, and the CSV the AWS console downloads.
 
 use crate::aws::AwsKeys;
 use crate::error::{Diagnostic, IoError};

@@ -18,7 +18,7 @@ pub struct MfaDeviceOptions {
     pub kind: CredentialsKind,
     /// Write the QR code to this PNG instead of drawing it in the terminal.
     pub qr_png: Option<PathBuf>,
-    /// Print the TOTP seed, for apps that cannot scan.
+    /// Print the TOTP secret, for apps that cannot scan.
     pub show_secret: bool,
 }
 
@@ -183,7 +183,7 @@ async fn enroll(
         "otpauth://totp/{ISSUER}:{}@{}?secret={}&issuer={ISSUER}",
         percent_encoded(user),
         who.account,
-        device.seed.expose()
+        device.secret.expose()
     ));
     match &options.qr_png {
         Some(path) => {
@@ -200,11 +200,11 @@ async fn enroll(
     }
     if options.show_secret {
         info!("The secret key, for an app that cannot scan (--show-secret):");
-        println!("{}", device.seed.expose());
+        println!("{}", device.secret.expose());
     }
     let codes = ask_codes(prompt).await?;
     let now = chrono::Utc::now().timestamp();
-    if !super::totp::consecutive(&device.seed, (&codes.0, &codes.1), now) {
+    if !super::totp::consecutive(&device.secret, (&codes.0, &codes.1), now) {
         return Err(CredentialsError::WrongMfaCodes.into());
     }
     info!("Enabling the MFA device {}.", device.serial);
@@ -252,7 +252,7 @@ fn check_code(code: &str) -> Result<(), String> {
     }
 }
 
-/// Deletes the unassigned device (and the QR image of its seed) after `cause`.
+/// Deletes the unassigned device (and the QR image of its secret) after `cause`.
 async fn undo(
     client: &Client,
     serial: &str,

@@ -1,4 +1,4 @@
-//! `leverage credentials configure` (SPEC §3): keys into `credentials`, role profiles into
+//! `leverage credentials configure`: keys into `credentials`, role profiles into
 //! `config`, account ids into the project's files, with nothing lost on any failure; and the
 //! identity life cycle after it: a virtual MFA device, key rotation.
 

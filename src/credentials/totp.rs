@@ -6,10 +6,10 @@ use totp_rs::{Algorithm, TOTP};
 
 const STEP: i64 = 30;
 
-/// Whether `codes` are two consecutive codes of `seed` (base32) around `now` (Unix seconds):
+/// Whether `codes` are two consecutive codes of `secret` (base32) around `now` (Unix seconds):
 /// the second may be up to two minutes old (typing takes time) or one step ahead (clock drift).
-pub(crate) fn consecutive(seed: &Secret, codes: (&str, &str), now: i64) -> bool {
-    let Some(totp) = generator(seed) else {
+pub(crate) fn consecutive(secret: &Secret, codes: (&str, &str), now: i64) -> bool {
+    let Some(totp) = generator(secret) else {
         return false;
     };
     (-4..=1).any(|offset| {
@@ -20,8 +20,8 @@ pub(crate) fn consecutive(seed: &Secret, codes: (&str, &str), now: i64) -> bool 
     })
 }
 
-fn generator(seed: &Secret) -> Option<TOTP> {
-    let bytes = totp_rs::Secret::Encoded(seed.expose().to_string())
+fn generator(secret: &Secret) -> Option<TOTP> {
+    let bytes = totp_rs::Secret::Encoded(secret.expose().to_string())
         .to_bytes()
         .ok()?;
     Some(TOTP::new_unchecked(
@@ -38,33 +38,36 @@ mod tests {
     use super::*;
 
     /// RFC 6238's SHA-1 key, "12345678901234567890", in base32.
-    const RFC_SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
     #[test]
     fn codes_match_the_rfc_test_vectors() {
-        let totp = generator(&Secret::new(RFC_SEED)).unwrap();
+        let totp = generator(&Secret::new(RFC_SECRET)).unwrap();
         assert_eq!(totp.generate(59), "287082");
         assert_eq!(totp.generate(1_111_111_109), "081804");
     }
 
     #[test]
     fn two_consecutive_codes_pass_and_anything_else_fails() {
-        let seed = Secret::new(RFC_SEED);
-        let totp = generator(&seed).unwrap();
+        let secret = Secret::new(RFC_SECRET);
+        let totp = generator(&secret).unwrap();
         let now = 1_700_000_000;
         let code = |t: i64| totp.generate(t as u64);
         let (first, second) = (code(now - 30), code(now));
-        assert!(consecutive(&seed, (&first, &second), now));
+        assert!(consecutive(&secret, (&first, &second), now));
         assert!(
-            consecutive(&seed, (&first, &second), now + 90),
+            consecutive(&secret, (&first, &second), now + 90),
             "typed slowly"
         );
-        assert!(!consecutive(&seed, (&second, &first), now), "swapped");
+        assert!(!consecutive(&secret, (&second, &first), now), "swapped");
         assert!(
-            !consecutive(&seed, (&first, &first), now),
+            !consecutive(&secret, (&first, &first), now),
             "the same code twice"
         );
-        assert!(!consecutive(&seed, (&first, &second), now + 600), "too old");
+        assert!(
+            !consecutive(&secret, (&first, &second), now + 600),
+            "too old"
+        );
         assert!(!consecutive(
             &Secret::new("not base32!"),
             (&first, &second),

@@ -93,10 +93,10 @@ fn coalesce(args: FuncArgs) -> Result<Value, String> {
 
 /// `format` with the verbs keys use: `%s`, `%d`, `%v` and `%%`.
 fn format(args: FuncArgs) -> Result<Value, String> {
-    let spec = string(args.first().ok_or("format: no format string")?)?;
+    let pattern = string(args.first().ok_or("format: no format string")?)?;
     let mut values = args.iter().skip(1);
     let mut out = String::new();
-    let mut chars = spec.chars();
+    let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
         if c != '%' {
             out.push(c);

@@ -1,4 +1,4 @@
-//! `~/.aws/<short>/cache/` (SPEC §4): the MFA session per source profile and the role
+//! `~/.aws/<short>/cache/`: the MFA session per source profile and the role
 //! credentials per profile, in the AWS CLI's JSON shape, 0600 in a 0700 directory. An entry that
 //! is corrupt or close to expiry is never trusted; a lock keeps concurrent runs from asking twice.
 

@@ -1,4 +1,4 @@
-//! The AWS profiles a layer uses (SPEC §4): every `profile = ...` in its `config.tf` and
+//! The AWS profiles a layer uses: every `profile = ...` in its `config.tf` and
 //! `locals.tf`, read as HCL, with `var.profile` and `var.project` resolved the way the project
 //! defines them; values leverage cannot know (`lookup(...)`, `local.x`) are skipped.
 

@@ -1,4 +1,4 @@
-//! MFA (SPEC §4): temporary credentials for the profiles a layer uses, handed to the child in a
+//! MFA: temporary credentials for the profiles a layer uses, handed to the child in a
 //! private config/credentials pair; the user's own files are never written.
 //!
 //! Beyond upstream: one code per source profile (GetSessionToken once, cached for hours), then

@@ -1,4 +1,4 @@
-//! `build.env` files, read from the root down to the current directory; deeper ones win (SPEC §1).
+//! `build.env` files, read from the root down to the current directory; deeper ones win.
 
 use super::{BUILD_ENV, ProjectError};
 use std::collections::BTreeMap;

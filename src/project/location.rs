@@ -1,4 +1,4 @@
-//! Where the current directory sits in the project (SPEC §1): terraform commands run only in a
+//! Where the current directory sits in the project: terraform commands run only in a
 //! layer, or from an account or layers-group directory with `--layers`.
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The Leverage project on disk (SPEC §1): where its root is, what its files say, and where the
+//! The Leverage project on disk: where its root is, what its files say, and where the
 //! current directory sits in it.
 
 mod build_env;
@@ -64,7 +64,7 @@ impl Project {
         Project::load(&current_dir()?, |_| {})
     }
 
-    /// Finds the project around `cwd` and reads its files; `announce` is called with the seeds'
+    /// Finds the project around `cwd` and reads its files; `announce` is called with upstream's
     /// wording before each file is read, so commands that show those steps can log them.
     pub fn load(cwd: &Path, mut announce: impl FnMut(&str)) -> Result<Project, ProjectError> {
         let cwd = cwd.canonicalize().map_err(IoError::on("read", cwd))?;

@@ -1,4 +1,4 @@
-//! `project.yaml`: the optional project description `leverage project init` writes (SPEC §1, §7).
+//! `project.yaml`: the optional project description `leverage project init` writes.
 
 use super::{Account, ProjectError};
 use crate::error::IoError;

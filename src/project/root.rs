@@ -1,4 +1,4 @@
-//! Finding the project root (SPEC §1).
+//! Finding the project root.
 
 use super::{COMMON_TFVARS, PROJECT_YAML, ProjectError};
 use std::path::{Path, PathBuf};

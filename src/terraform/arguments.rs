@@ -1,4 +1,4 @@
-//! The arguments leverage adds around the user's (SPEC §5): `-var-file` for the project's
+//! The arguments leverage adds around the user's: `-var-file` for the project's
 //! tfvars, `-backend-config` for `init`, `-recursive` for `fmt`. The user's own arguments always
 //! follow, untouched and in order.
 

@@ -1,4 +1,4 @@
-//! The state key of a layer's s3 backend (SPEC §5): when `config.tf` declares `backend "s3"`
+//! The state key of a layer's s3 backend: when `config.tf` declares `backend "s3"`
 //! without `key`, `init` writes the one upstream derives from the layer's path.
 
 use crate::project::HclFile;

@@ -1,4 +1,4 @@
-//! Which binary a command group runs (SPEC §5): `terraform`, `tofu`, or for `tf` whichever of
+//! Which binary a command group runs: `terraform`, `tofu`, or for `tf` whichever of
 //! `tofu` then `terraform` is on PATH.
 
 use crate::process::{ProgramNotFound, find_on_path};

@@ -1,4 +1,4 @@
-//! Choosing layers from an account or layers-group directory (SPEC §5): `--layers a,b` in the
+//! Choosing layers from an account or layers-group directory: `--layers a,b` in the
 //! order given, globs like `us-east-1/*` (beyond upstream), and `--all` for every layer below.
 
 use super::TerraformError;

@@ -1,4 +1,4 @@
-//! `validate-layout` (SPEC §5): the account and backend settings of a layer follow the
+//! `validate-layout`: the account and backend settings of a layer follow the
 //! project's naming conventions, so state lands in the right bucket under the right key.
 
 use super::backend_key;

@@ -1,4 +1,4 @@
-//! `leverage terraform | tofu | tf` (SPEC §5): which binary, in which layers, with which
+//! `leverage terraform | tofu | tf`: which binary, in which layers, with which
 //! arguments and environment, and what the layout of a layer must look like.
 
 pub mod arguments;

@@ -1,5 +1,5 @@
 //! QR codes for an authenticator app: drawn in the terminal with Unicode half blocks (two rows
-//! of modules per line), or written as a PNG. The text they carry is secret (a TOTP seed).
+//! of modules per line), or written as a PNG. The text they carry is secret (a TOTP secret).
 
 use qrcode::render::unicode::Dense1x2;
 use qrcode::{Color, QrCode};

@@ -170,14 +170,14 @@ fn free_port() -> u16 {
 
 /// What to create in the emulator before the test runs.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Seed {
+pub struct AwsFixture {
     pub organization: bool,
     pub accounts: Vec<String>,
-    pub users: Vec<SeedUser>,
+    pub users: Vec<UserToCreate>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct SeedUser {
+pub struct UserToCreate {
     pub name: String,
     pub mfa: bool,
     /// IAM actions an inline policy allows; only matters when moto enforces auth.
@@ -185,14 +185,14 @@ pub struct SeedUser {
     pub allow: Option<Vec<String>>,
 }
 
-impl Seed {
+impl AwsFixture {
     /// An organization like the fixture's (management, `binbash-security` to test the prefix
     /// strip, shared) and natasha.romanoff in management with keys and a virtual MFA device.
-    pub fn landing_zone() -> Seed {
-        Seed {
+    pub fn landing_zone() -> AwsFixture {
+        AwsFixture {
             organization: true,
             accounts: vec!["binbash-security".into(), "shared".into()],
-            users: vec![SeedUser {
+            users: vec![UserToCreate {
                 name: "natasha.romanoff".into(),
                 mfa: true,
                 allow: None,
@@ -200,14 +200,14 @@ impl Seed {
         }
     }
 
-    pub fn allow(mut self, actions: &[&str]) -> Seed {
+    pub fn allow(mut self, actions: &[&str]) -> AwsFixture {
         self.users[0].allow = Some(actions.iter().map(|a| a.to_string()).collect());
         self
     }
 
     /// Another IAM user with keys (and an MFA device), e.g. to overwrite keys with new ones.
-    pub fn and_user(mut self, name: &str) -> Seed {
-        self.users.push(SeedUser {
+    pub fn and_user(mut self, name: &str) -> AwsFixture {
+        self.users.push(UserToCreate {
             name: name.into(),
             mfa: true,
             allow: None,
@@ -215,27 +215,29 @@ impl Seed {
         self
     }
 
-    pub fn without_mfa(mut self) -> Seed {
+    pub fn without_mfa(mut self) -> AwsFixture {
         self.users[0].mfa = false;
         self
     }
 
     /// How many AWS calls seeding makes (for INITIAL_NO_AUTH_ACTION_COUNT).
     pub fn call_count(&self) -> usize {
-        let out = run_seed_script(self, None, &["--count"]);
-        out.trim().parse().expect("seed.py --count prints a number")
+        let out = run_fixture_script(self, None, &["--count"]);
+        out.trim()
+            .parse()
+            .expect("fixture.py --count prints a number")
     }
 
     pub fn apply(&self, moto: &Moto) -> Seeded {
-        let out = run_seed_script(self, Some(&moto.endpoint), &[]);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("seed.py printed {out:?}: {e}"))
+        let out = run_fixture_script(self, Some(&moto.endpoint), &[]);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("fixture.py printed {out:?}: {e}"))
     }
 }
 
-fn run_seed_script(seed: &Seed, endpoint: Option<&str>, args: &[&str]) -> String {
-    let mut spec = serde_json::to_value(seed).unwrap();
-    spec["endpoint"] = serde_json::json!(endpoint);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/seed.py");
+fn run_fixture_script(fixture: &AwsFixture, endpoint: Option<&str>, args: &[&str]) -> String {
+    let mut request = serde_json::to_value(fixture).unwrap();
+    request["endpoint"] = serde_json::json!(endpoint);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fixture.py");
     let mut child = Command::new(venv_bin("python"))
         .arg(script)
         .args(args)
@@ -243,17 +245,17 @@ fn run_seed_script(seed: &Seed, endpoint: Option<&str>, args: &[&str]) -> String
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run seed.py");
+        .expect("run fixture.py");
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(spec.to_string().as_bytes())
+        .write_all(request.to_string().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
-        "seed.py failed: {}",
+        "fixture.py failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
@@ -264,19 +266,19 @@ fn run_seed_script(seed: &Seed, endpoint: Option<&str>, args: &[&str]) -> String
 pub struct Seeded {
     pub management: String,
     pub accounts: BTreeMap<String, String>,
-    pub users: BTreeMap<String, SeededUser>,
+    pub users: BTreeMap<String, FixtureUser>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct SeededUser {
+pub struct FixtureUser {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub mfa_serial: Option<String>,
 }
 
 impl Seeded {
-    /// natasha.romanoff, the user every landing-zone seed has.
-    pub fn user(&self) -> &SeededUser {
+    /// natasha.romanoff, the user every landing-zone fixture has.
+    pub fn user(&self) -> &FixtureUser {
         &self.users["natasha.romanoff"]
     }
 
@@ -380,26 +382,26 @@ impl Scenario {
         }
     }
 
-    /// Starts moto_server and seeds it.
-    pub fn moto(mut self, seed: Seed) -> Scenario {
+    /// Starts moto_server and fills it with the fixture.
+    pub fn moto(mut self, fixture: AwsFixture) -> Scenario {
         let moto = Moto::start();
-        self.seeded = Some(seed.apply(&moto));
+        self.seeded = Some(fixture.apply(&moto));
         self.moto = Some(moto);
         self
     }
 
     /// Starts moto_server that checks keys and policies once seeding is done.
-    pub fn moto_enforcing_auth(mut self, seed: Seed) -> Scenario {
-        let moto = Moto::start_enforcing_auth_after(seed.call_count());
-        self.seeded = Some(seed.apply(&moto));
+    pub fn moto_enforcing_auth(mut self, fixture: AwsFixture) -> Scenario {
+        let moto = Moto::start_enforcing_auth_after(fixture.call_count());
+        self.seeded = Some(fixture.apply(&moto));
         self.moto = Some(moto);
         self
     }
 
     /// Starts the IAM Identity Center fake; leverage and the AWS CLI reach it through
     /// `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC` (and STS stays at moto).
-    pub fn sso(mut self, seed: sso::SsoSeed) -> Scenario {
-        self.sso = Some(sso::SsoFake::start(&seed));
+    pub fn sso(mut self, fixture: sso::SsoFixture) -> Scenario {
+        self.sso = Some(sso::SsoFake::start(&fixture));
         self
     }
 
@@ -581,7 +583,7 @@ impl Scenario {
     }
 
     /// An AWS console access-keys CSV for `user`, written next to the project.
-    pub fn keys_csv(&self, user: &SeededUser) -> PathBuf {
+    pub fn keys_csv(&self, user: &FixtureUser) -> PathBuf {
         let path = self
             .dir
             .path()

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 /// What the user can reach and how the device flow behaves.
 #[derive(Debug, Clone, Serialize)]
-pub struct SsoSeed {
+pub struct SsoFixture {
     pub accounts: Vec<SsoAccount>,
     /// Accounts (and roles) per page when the client does not ask for a size.
     pub page_size: usize,
@@ -32,17 +32,17 @@ pub struct SsoAccount {
     pub roles: Vec<String>,
 }
 
-impl SsoSeed {
+impl SsoFixture {
     /// Five accounts over three pages (two per page), named `binbash-<account>` as the
     /// organization names them; roles chosen so configure must pick by `sso_role` or take the
     /// first role.
-    pub fn landing_zone() -> SsoSeed {
+    pub fn landing_zone() -> SsoFixture {
         let account = |id: &str, name: &str, roles: &[&str]| SsoAccount {
             id: id.into(),
             name: name.into(),
             roles: roles.iter().map(|r| r.to_string()).collect(),
         };
-        SsoSeed {
+        SsoFixture {
             accounts: vec![
                 account(
                     "111111111111",
@@ -70,8 +70,8 @@ impl SsoSeed {
     }
 
     /// `n` accounts `binbash-acct-NNN` with the DevOps role each.
-    pub fn many(n: usize) -> SsoSeed {
-        SsoSeed {
+    pub fn many(n: usize) -> SsoFixture {
+        SsoFixture {
             accounts: (0..n)
                 .map(|i| SsoAccount {
                     id: format!("{:012}", 100_000_000_000u64 + i as u64),
@@ -80,7 +80,7 @@ impl SsoSeed {
                 })
                 .collect(),
             page_size: 20,
-            ..SsoSeed::landing_zone()
+            ..SsoFixture::landing_zone()
         }
     }
 }
@@ -107,10 +107,10 @@ pub struct SsoFake {
 }
 
 impl SsoFake {
-    pub fn start(seed: &SsoSeed) -> SsoFake {
+    pub fn start(fixture: &SsoFixture) -> SsoFake {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("requests.jsonl");
-        let mut config = serde_json::to_value(seed).unwrap();
+        let mut config = serde_json::to_value(fixture).unwrap();
         config["log"] = serde_json::json!(log);
         let config_path = dir.path().join("config.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
@@ -159,7 +159,7 @@ impl SsoFake {
         let _ = std::fs::remove_file(&self.log);
     }
 
-    /// Changes the fake's behaviour from now on (keys as in [`SsoSeed`]).
+    /// Changes the fake's behaviour from now on (keys as in [`SsoFixture`]).
     pub fn configure(&self, changes: serde_json::Value) {
         use std::io::{Read, Write};
         let address = self.endpoint.trim_start_matches("http://");

@@ -40,11 +40,11 @@ def load(script):
     package.__path__ = [str(script.parent)]
     sys.modules[PACKAGE] = package
     name = f"{PACKAGE}.{re.sub(r'[^0-9A-Za-z_]', '_', script.stem)}"
-    spec = importlib.util.spec_from_file_location(name, script)
-    module = importlib.util.module_from_spec(spec)
+    module_spec = importlib.util.spec_from_file_location(name, script)
+    module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        module_spec.loader.exec_module(module)
     except ModuleNotFoundError as exc:
         raise missing_module(script, exc) from None
     except Exception as exc:

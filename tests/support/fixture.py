@@ -1,5 +1,5 @@
-"""Seeds a moto_server with a landing zone: an organization, its accounts, and IAM users with
-access keys and virtual MFA devices. Reads a JSON spec on stdin, prints what it made as JSON.
+"""Fills a moto_server with a landing zone: an organization, its accounts, and IAM users with
+access keys and virtual MFA devices. Reads a JSON request on stdin, prints what it made as JSON.
 
 `--count` prints only how many AWS calls seeding makes, so a test can start moto_server with
 INITIAL_NO_AUTH_ACTION_COUNT set to exactly that: after seeding, moto checks keys and policies.
@@ -8,13 +8,13 @@ import json
 import sys
 
 
-def plan(spec):
+def plan(request):
     calls = []
-    if spec.get("organization", True):
+    if request.get("organization", True):
         calls.append(("organizations", "create_organization", {"FeatureSet": "ALL"}))
-        for name in spec.get("accounts", []):
+        for name in request.get("accounts", []):
             calls.append(("organizations", "create_account", {"AccountName": name, "Email": f"aws+{name}@example.com"}))
-    for user in spec.get("users", []):
+    for user in request.get("users", []):
         name = user["name"]
         calls.append(("iam", "create_user", {"UserName": name}))
         calls.append(("iam", "create_access_key", {"UserName": name}))
@@ -28,14 +28,14 @@ def plan(spec):
 
 
 def main():
-    spec = json.load(sys.stdin)
-    calls = plan(spec)
+    request = json.load(sys.stdin)
+    calls = plan(request)
     if "--count" in sys.argv:
         print(len(calls))
         return
     import boto3
 
-    endpoint = spec["endpoint"]
+    endpoint = request["endpoint"]
     session = boto3.session.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40, region_name="us-east-1")
     clients = {name: session.client(name, endpoint_url=endpoint) for name in ("organizations", "iam")}
     result = {"accounts": {}, "users": {}}
