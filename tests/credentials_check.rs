@@ -157,7 +157,7 @@ fn nothing_configured_says_how_to_configure() {
 
 #[test]
 fn without_a_code_role_profiles_show_needs_mfa_code() {
-    let s = Scenario::new().moto(Seed::landing_zone());
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
     let csv = s.keys_csv(s.seeded().user());
     let configure = [
         "credentials",
