@@ -99,6 +99,7 @@ project name:     binbash
 primary region:   us-east-1
 secondary region: us-west-2
 MFA enabled:      false
+SSO enabled:      false
 location:         layer (management/global/base-identities)
 accounts:
   management       (no id yet)    aws+management@binbash.com.ar
@@ -137,4 +138,16 @@ fn errors_are_one_log_line_and_a_hint() {
         "hint: set short_name in project.yaml to something like \"bb\""
     );
     insta::assert_snapshot!(s.transcript(&run));
+}
+
+#[test]
+fn a_fresh_clone_with_only_the_example_tfvars_says_what_to_do() {
+    let s = Scenario::new();
+    let common = s.project().join("config/common.tfvars");
+    std::fs::rename(&common, s.project().join("config/common.tfvars.example")).unwrap();
+    let run = s.run(&["project", "info"], "");
+    run.success().stderr_has(
+        "config/common.tfvars is missing, so the project's names, regions and accounts are not \
+         set: copy config/common.tfvars.example to config/common.tfvars and fill it in.",
+    );
 }

@@ -478,3 +478,41 @@ fn a_full_disk_midway_leaves_every_file_as_it_was() {
         "no temp file (with secrets) is left behind"
     );
 }
+
+#[test]
+fn an_unreachable_endpoint_is_one_sentence_not_a_debug_dump() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let s = Scenario::new().env("AWS_ENDPOINT_URL", &format!("http://127.0.0.1:{port}"));
+    let csv = s.dir.path().join("keys.csv");
+    std::fs::write(
+        &csv,
+        "Access key ID,Secret access key\nAKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .unwrap();
+    let run = s.run(
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "BOOTSTRAP",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    no_panic(&run);
+    run.stderr_has("GetCallerIdentity failed: could not reach the AWS endpoint:")
+        .never_shows("wJalrXUtnFEMI");
+    assert!(!run.stderr.contains("DispatchFailure"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().filter(|l| l.contains("ERROR")).count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}

@@ -99,9 +99,34 @@ where
         _ => AwsError {
             operation,
             code: None,
-            message: DisplayErrorContext(&error).to_string(),
+            message: no_answer(&error),
         },
     }
+}
+
+/// One sentence for a call that got no usable answer: what kind of failure, and the innermost
+/// cause (e.g. "connection refused"), never the SDK's nested debug dump.
+fn no_answer<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let kind = match error {
+        SdkError::DispatchFailure(_) => "could not reach the AWS endpoint",
+        SdkError::TimeoutError(_) => "the AWS endpoint did not answer in time",
+        SdkError::ResponseError(_) => "the AWS endpoint's answer could not be read",
+        SdkError::ConstructionFailure(_) => "the request could not be built",
+        _ => "the call failed",
+    };
+    let mut cause: &(dyn std::error::Error + 'static) = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let innermost = cause.to_string();
+    if innermost.is_empty() || std::ptr::addr_eq(cause, error as &dyn std::error::Error) {
+        return format!("{kind} ({})", DisplayErrorContext(error));
+    }
+    format!("{kind}: {innermost}")
 }
 
 /// Code and message from an error body the SDK's parser did not recognise: some AWS-compatible

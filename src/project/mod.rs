@@ -69,6 +69,14 @@ impl Project {
     pub fn load(cwd: &Path, mut announce: impl FnMut(&str)) -> Result<Project, ProjectError> {
         let cwd = cwd.canonicalize().map_err(IoError::on("read", cwd))?;
         let root = find_root(&cwd)?;
+        let example = root.join("config/common.tfvars.example");
+        if !root.join(COMMON_TFVARS).exists() && example.exists() {
+            // A fresh clone of the reference architecture: its settings are still the example.
+            tracing::warn!(
+                "{COMMON_TFVARS} is missing, so the project's names, regions and accounts are not \
+                 set: copy config/common.tfvars.example to {COMMON_TFVARS} and fill it in."
+            );
+        }
 
         announce("Loading configuration file.");
         let yaml_path = root.join(PROJECT_YAML);

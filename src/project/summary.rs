@@ -20,6 +20,7 @@ impl Project {
              primary region:   {}\n\
              secondary region: {}\n\
              MFA enabled:      {}\n\
+             SSO enabled:      {}\n\
              location:         {location}\n\
              accounts:\n",
             self.root.display(),
@@ -28,6 +29,7 @@ impl Project {
             unset(&self.primary_region),
             unset(&self.secondary_region),
             self.mfa_enabled(),
+            crate::sso::enabled(self),
         );
         for account in &self.accounts {
             let email = account.email.as_deref().unwrap_or("-");
