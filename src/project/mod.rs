@@ -69,14 +69,7 @@ impl Project {
     pub fn load(cwd: &Path, mut announce: impl FnMut(&str)) -> Result<Project, ProjectError> {
         let cwd = cwd.canonicalize().map_err(IoError::on("read", cwd))?;
         let root = find_root(&cwd)?;
-        let example = root.join("config/common.tfvars.example");
-        if !root.join(COMMON_TFVARS).exists() && example.exists() {
-            // A fresh clone of the reference architecture: its settings are still the example.
-            tracing::warn!(
-                "{COMMON_TFVARS} is missing, so the project's names, regions and accounts are not \
-                 set: copy config/common.tfvars.example to {COMMON_TFVARS} and fill it in."
-            );
-        }
+        warn_if_only_the_example(&root);
 
         announce("Loading configuration file.");
         let yaml_path = root.join(PROJECT_YAML);
@@ -214,6 +207,18 @@ fn merge_accounts(common: Option<&HclFile>, yaml: Option<&ProjectYaml>) -> Vec<A
         account.id = account.id.take().filter(|id| is_account_id(id));
     }
     accounts
+}
+
+/// A fresh clone of the reference architecture has only `config/common.tfvars.example`: say
+/// so, instead of showing every setting as unset.
+fn warn_if_only_the_example(root: &Path) {
+    let example = root.join("config/common.tfvars.example");
+    if !root.join(COMMON_TFVARS).exists() && example.exists() {
+        tracing::warn!(
+            "{COMMON_TFVARS} is missing, so the project's names, regions and accounts are not \
+             set: copy config/common.tfvars.example to {COMMON_TFVARS} and fill it in."
+        );
+    }
 }
 
 /// AWS account ids are exactly 12 digits.
