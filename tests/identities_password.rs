@@ -236,7 +236,7 @@ fn every_failure_says_what_is_wrong() {
         let run = s.run(&args, "wrong passphrase\n");
         assert_eq!(run.code, 1, "{expected}: {}", run.all());
         let expected = if expected.is_empty() {
-            "no output user_bruce_banner_login_profile_encrypted_password for bruce.banner; users with a password output: natasha_romanoff"
+            "no output user_bruce_banner_login_profile_encrypted_password for bruce.banner; users with a password output: natasha.romanoff"
         } else {
             expected
         };

@@ -104,6 +104,20 @@ impl Visit for KeyPaths {
     }
 }
 
+/// The users a base-identities layer gives a key (`keys/<name>` in users.tf), spelled as there.
+pub fn user_names(layer: &Path) -> Vec<String> {
+    let Ok(users) = HclFile::read(&layer.join("users.tf")) else {
+        return Vec::new();
+    };
+    let mut paths = KeyPaths(Vec::new());
+    paths.visit_body(users.body());
+    paths
+        .0
+        .iter()
+        .map(|p| p.trim_start_matches("keys/").to_string())
+        .collect()
+}
+
 /// Every key referenced by every account's `global/base-identities/users.tf`.
 pub fn check(root: &Path) -> Result<Vec<KeyReport>, ProjectError> {
     let mut accounts: Vec<PathBuf> = std::fs::read_dir(root)

@@ -103,9 +103,40 @@ pub fn initial_password(
         }
         .into());
     }
-    let message = encrypted_password(&String::from_utf8_lossy(&out.stdout), user)?;
+    let message = match encrypted_password(&String::from_utf8_lossy(&out.stdout), user) {
+        Ok(message) => message,
+        Err(PasswordError::NoOutput {
+            user,
+            output,
+            users,
+        }) => {
+            let users = spelled_as_in_users_tf(&users, &super::keys::user_names(&layer));
+            return Err(PasswordError::NoOutput {
+                user,
+                output,
+                users,
+            }
+            .into());
+        }
+        Err(other) => return Err(other.into()),
+    };
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     decrypt(&message, key_file, prompt, interactive)
+}
+
+/// `natasha_romanoff, tony_stark` from output names, back to `natasha.romanoff, tony.stark` for
+/// the users users.tf names (output names replace `.` and `-` with `_`).
+fn spelled_as_in_users_tf(listed: &str, known: &[String]) -> String {
+    listed
+        .split(", ")
+        .map(|mangled| {
+            known
+                .iter()
+                .find(|name| name.replace(['.', '-'], "_") == mangled)
+                .map_or(mangled, String::as_str)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The output name upstream's users.tf module gives the encrypted password.
@@ -279,6 +310,15 @@ fn decrypt_with_gpg(message: &[u8], prompt: &Prompt, interactive: bool) -> crate
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_users_are_spelled_as_users_tf_spells_them() {
+        let known = ["natasha.romanoff".to_string(), "tony-stark".to_string()];
+        assert_eq!(
+            spelled_as_in_users_tf("natasha_romanoff, tony_stark, bruce_banner", &known),
+            "natasha.romanoff, tony-stark, bruce_banner"
+        );
+    }
 
     #[test]
     fn the_output_name_follows_upstream() {
