@@ -109,7 +109,10 @@ fn the_table_shows_each_profiles_real_account_and_status() {
     let rows: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(rows[0]["profile"], "bb-management");
     assert_eq!(rows[0]["status"], "ok");
-    assert_eq!(rows.as_array().unwrap().len(), 7);
+    // The 7 configured profiles, then bb-bootstrap, which management's backend.tfvars names.
+    assert_eq!(rows.as_array().unwrap().len(), 8);
+    assert_eq!(rows[7]["profile"], "bb-bootstrap");
+    assert_eq!(rows[7]["status"], "missing: needed by backend.tfvars");
 }
 
 #[test]

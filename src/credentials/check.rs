@@ -51,6 +51,8 @@ pub enum Status {
     Sso,
     /// A role with MFA, and no code could be asked for (no terminal, nothing on stdin).
     NeedsMfaCode,
+    /// Named by an account's backend.tfvars, but in neither AWS file.
+    NotConfigured,
     /// The role's account is not the one the profile names.
     WrongAccount,
     AccountNotInProject,
@@ -70,6 +72,7 @@ impl fmt::Display for Status {
             Status::Ok => "ok",
             Status::Sso => "sso",
             Status::NeedsMfaCode => "needs MFA code",
+            Status::NotConfigured => "missing: needed by backend.tfvars",
             Status::WrongAccount => "wrong account",
             Status::AccountNotInProject => "account not in project",
             Status::MissingKeys => "missing keys",
@@ -124,8 +127,22 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
             status: Status::Pending,
         })
         .collect();
+    let configured = rows.len();
+    for profile in backend_profiles(project) {
+        if !rows.iter().any(|r| r.profile == profile) {
+            rows.push(CheckRow {
+                expected_account: None,
+                profile,
+                account: None,
+                arn: None,
+                key_age_days: None,
+                mfa: None,
+                status: Status::NotConfigured,
+            });
+        }
+    }
     let mut probes = Probes::default();
-    for (index, row) in rows.iter_mut().enumerate() {
+    for (index, row) in rows.iter_mut().enumerate().take(configured) {
         match access(&config, &credentials, &row.profile) {
             Access::Sso => row.status = Status::Sso,
             Access::Keys(keys) => probes.owned.push((index, keys)),
@@ -156,6 +173,28 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
         }
     }
     Ok(rows)
+}
+
+/// The profiles the accounts' `config/backend.tfvars` name, which terraform will need.
+fn backend_profiles(project: &Project) -> Vec<String> {
+    let mut profiles = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&project.root) else {
+        return profiles;
+    };
+    let mut accounts: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    accounts.sort();
+    for account in accounts {
+        let profile = crate::project::HclFile::read(&project.backend_tfvars(&account))
+            .ok()
+            .and_then(|file| file.string("profile"));
+        if let Some(profile) = profile.filter(|p| !profiles.contains(p)) {
+            profiles.push(profile);
+        }
+    }
+    profiles
 }
 
 /// The profiles of both files: credentials sections first, then config profiles (upstream 3.x's
