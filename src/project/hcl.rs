@@ -301,13 +301,8 @@ impl HclFile {
         }
         if !new_entries.is_empty() {
             let close = self.span_of_object(map)?.end - 1;
-            let entry_indent = map
-                .iter()
-                .next()
-                .and_then(|(k, _)| k.span())
-                .map(|s| line_indent(&self.text, s.start))
-                .unwrap_or_else(|| "  ".to_string());
-            let lines = new_entries_lines(&new_entries, &entry_indent);
+            let entry_indent = field_indent(&self.text, map, close);
+            let lines = new_entries_lines(&new_entries, &entry_indent, &indent_unit(&self.text));
             splices.push(self.insert_before_brace(close, &lines));
         }
         Ok(splices)
@@ -397,14 +392,40 @@ fn line_indent(text: &str, at: usize) -> String {
         .collect()
 }
 
-/// The indentation of an object's existing fields, or two spaces deeper than its closing brace.
+/// The indentation of an object's existing fields when they stand on their own lines, else one
+/// indentation step (the file's own) deeper than its closing brace's line.
 fn field_indent(text: &str, object: &Object, close: usize) -> String {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
     object
         .iter()
         .next()
         .and_then(|(k, _)| k.span())
+        .filter(|s| line_start(s.start) != line_start(close))
         .map(|s| line_indent(text, s.start))
-        .unwrap_or_else(|| format!("{}  ", line_indent(text, close)))
+        .unwrap_or_else(|| format!("{}{}", line_indent(text, close), indent_unit(text)))
+}
+
+/// One step of the file's indentation: its smallest leading run of spaces, or a tab; two
+/// spaces (terraform fmt's) when nothing is indented.
+fn indent_unit(text: &str) -> String {
+    let leading = |line: &str| -> String {
+        line.chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect()
+    };
+    let indents: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(leading)
+        .filter(|i| !i.is_empty())
+        .collect();
+    if indents.iter().any(|i| i.starts_with('\t')) {
+        return "\t".into();
+    }
+    indents
+        .into_iter()
+        .min_by_key(String::len)
+        .unwrap_or_else(|| "  ".into())
 }
 
 /// An account with a known id: name, e-mail, id.
@@ -414,7 +435,7 @@ type KnownAccount<'a> = (&'a str, Option<&'a str>, &'a str);
 type Splice = (Range<usize>, String);
 
 /// New `accounts` entries, shaped like the map's others.
-fn new_entries_lines(entries: &[KnownAccount], indent: &str) -> Vec<String> {
+fn new_entries_lines(entries: &[KnownAccount], indent: &str, unit: &str) -> Vec<String> {
     let mut lines = Vec::new();
     for (name, email, id) in entries {
         let key = if is_identifier(name) {
@@ -424,9 +445,9 @@ fn new_entries_lines(entries: &[KnownAccount], indent: &str) -> Vec<String> {
         };
         lines.push(format!("{indent}{key} = {{"));
         if let Some(email) = email {
-            lines.push(format!("{indent}  email = {}", quote(email)));
+            lines.push(format!("{indent}{unit}email = {}", quote(email)));
         }
-        lines.push(format!("{indent}  id    = {}", quote(id)));
+        lines.push(format!("{indent}{unit}id    = {}", quote(id)));
         lines.push(format!("{indent}}}"));
     }
     lines
@@ -598,5 +619,34 @@ management_account_id = "111111111111"
         }])
         .unwrap();
         assert_eq!(hcl.text(), COMMON.replace("111111111111", "999999999999"));
+    }
+
+    #[test]
+    fn inserted_lines_follow_the_files_own_indentation() {
+        let text = "accounts = {\n    management = { email = \"m@x\" }\n}\n";
+        let mut hcl = file(text);
+        let account = |name: &str, id: &str| Account {
+            name: name.into(),
+            email: Some(format!("{name}@x")),
+            id: Some(id.into()),
+        };
+        hcl.record_account_ids(&[
+            account("management", "111111111111"),
+            account("security", "222222222222"),
+        ])
+        .unwrap();
+        insta::assert_snapshot!(hcl.text(), @r#"
+        accounts = {
+            management = { email = "m@x"
+                id = "111111111111"
+            }
+            security = {
+                email = "security@x"
+                id    = "222222222222"
+            }
+        }
+        management_account_id = "111111111111"
+        security_account_id = "222222222222"
+        "#);
     }
 }
