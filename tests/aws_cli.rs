@@ -13,19 +13,7 @@ fn with_aws_on_path(s: Scenario) -> Scenario {
 #[test]
 fn the_aws_cli_uses_the_project_files() {
     let s = with_aws_on_path(Scenario::new().moto(AwsFixture::landing_zone()));
-    let csv = s.keys_csv(s.seeded().user());
-    s.run(
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-        ],
-        "",
-    )
-    .success();
+    s.configure_management(&[]).success();
     let run = s.run(
         &[
             "aws",
@@ -50,24 +38,8 @@ fn the_aws_cli_uses_the_project_files() {
 #[test]
 fn in_a_layer_with_mfa_on_the_aws_cli_gets_temporary_credentials() {
     let s = with_aws_on_path(Scenario::new().moto(AwsFixture::landing_zone()));
-    let csv = s.keys_csv(s.seeded().user());
-    s.run(
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-            "--fetch-mfa-device",
-        ],
-        "",
-    )
-    .success();
-    let build_env = s
-        .read(s.project().join("build.env"))
-        .replace("MFA_ENABLED=false", "MFA_ENABLED=true");
-    s.write(s.project().join("build.env"), &build_env);
+    s.configure_management(&["--fetch-mfa-device"]).success();
+    s.enable_mfa();
     let layer = "shared/us-east-1/base-tf-backend";
     let config = s
         .read(s.project().join(layer).join("config.tf"))

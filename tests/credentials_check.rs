@@ -16,20 +16,7 @@ fn row<'a>(stdout: &'a str, profile: &str) -> Vec<&'a str> {
 fn the_table_shows_each_profiles_real_account_and_status() {
     let s = Scenario::new().moto(AwsFixture::landing_zone());
     let seeded = s.seeded().clone();
-    let csv = s.keys_csv(seeded.user());
-    s.run(
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-            "--fetch-mfa-device",
-        ],
-        "",
-    )
-    .success();
+    s.configure_management(&["--fetch-mfa-device"]).success();
     // The management user's keys stored as SECURITY keys too: they land in the wrong account.
     let creds = s.read(s.aws_dir().join("credentials"));
     s.write(

@@ -9,20 +9,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use support::{AwsFixture, Scenario, finish};
 
-fn configure_management(s: &Scenario, extra: &[&str], stdin: &str) -> support::Run {
-    let csv = s.keys_csv(s.seeded().user());
-    let mut args = vec![
-        "credentials",
-        "configure",
-        "--type",
-        "MANAGEMENT",
-        "--credentials-file",
-        csv.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    s.run(&args, stdin)
-}
-
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -89,7 +75,7 @@ fn an_edit_made_while_configure_asks_survives() {
 #[test]
 fn a_directory_in_place_of_a_backup_changes_nothing() {
     let s = Scenario::new().moto(AwsFixture::landing_zone());
-    configure_management(&s, &[], "").success();
+    s.configure_management(&[]).success();
     std::fs::create_dir(s.aws_dir().join("config.bkp")).unwrap();
     // Both files differ from what the run will write: old keys, a profile gone.
     let credentials = s.aws_dir().join("credentials");
@@ -106,7 +92,7 @@ fn a_directory_in_place_of_a_backup_changes_nothing() {
         &text[..text.find("[profile bb-shared-oaar]").unwrap()],
     );
     let before = s.snapshot();
-    let run = configure_management(&s, &["--overwrite-existing-credentials"], "");
+    let run = s.configure_management(&["--overwrite-existing-credentials"]);
     assert_eq!(run.code, 1, "{}", run.all());
     no_panic(&run);
     run.stderr_has("config.bkp");
@@ -128,7 +114,7 @@ fn symlinked_files_are_written_through_and_stay_links() {
     std::fs::remove_file(&common).unwrap();
     std::os::unix::fs::symlink(dotfiles.join("common.tfvars"), &common).unwrap();
 
-    configure_management(&s, &[], "").success();
+    s.configure_management(&[]).success();
     for link in [
         s.aws_dir().join("credentials"),
         s.aws_dir().join("config"),
@@ -158,7 +144,7 @@ fn a_credentials_file_with_a_section_twice_is_refused() {
         "[bb-management]\naws_access_key_id = AKIAOLD\n\n[bb-management]\naws_secret_access_key = old\n",
     );
     let before = s.snapshot();
-    let run = configure_management(&s, &["--overwrite-existing-credentials"], "");
+    let run = s.configure_management(&["--overwrite-existing-credentials"]);
     assert_eq!(run.code, 1, "{}", run.all());
     run.stderr_has("credentials: line 4: section [bb-management] appears twice (lines 1 and 4)");
     assert_eq!(s.snapshot(), before);
@@ -173,7 +159,7 @@ fn placeholder_ids_never_reach_a_role_arn() {
         s.read(&path)
     );
     s.write(&path, &text);
-    configure_management(&s, &[], "").success();
+    s.configure_management(&[]).success();
     let config = s.read(s.aws_dir().join("config"));
     assert!(!config.contains("XXXXXXXXXXXX"), "{config}");
     let management = s.seeded().id_of("management");
@@ -201,7 +187,7 @@ fn a_management_id_that_disagrees_with_aws_is_corrected_with_a_warning() {
             s.read(&path)
         ),
     );
-    let run = configure_management(&s, &[], "");
+    let run = s.configure_management(&[]);
     run.success()
         .stderr_has("The project says the management account is 111111111111");
     assert!(!s.read(s.aws_dir().join("config")).contains("111111111111"));
@@ -219,7 +205,7 @@ fn mfa_scenario() -> Scenario {
     let s = Scenario::new()
         .moto(AwsFixture::landing_zone())
         .standins(&["terraform"]);
-    configure_management(&s, &["--fetch-mfa-device"], "").success();
+    s.configure_management(&["--fetch-mfa-device"]).success();
     let build_env = s.project().join("build.env");
     s.write(
         &build_env,
@@ -279,7 +265,8 @@ fn what_a_killed_run_left_is_swept_by_the_next() {
         !dead_dir.exists(),
         "a dead run's private directory is removed"
     );
-    configure_management(&s, &["--skip-access-keys-setup"], "").success();
+    s.configure_management(&["--skip-access-keys-setup"])
+        .success();
     assert!(!dead_temp.exists(), "a dead run's temp file is removed");
 }
 
@@ -294,7 +281,7 @@ fn loose_modes_are_tightened_or_reported() {
         std::fs::Permissions::from_mode(0o400),
     )
     .unwrap();
-    let run = configure_management(&s, &[], "");
+    let run = s.configure_management(&[]);
     run.success()
         .stderr_has("was 755, readable by others; leverage made it 0700.")
         .stderr_has("credentials was 400; leverage writes it 0600");
@@ -445,7 +432,7 @@ fn a_full_disk_midway_leaves_every_file_as_it_was() {
     let Some(disk) = SmallDisk::mount(&s.aws_dir(), "256k") else {
         return;
     };
-    configure_management(&s, &[], "").success();
+    s.configure_management(&[]).success();
     let credentials = s.aws_dir().join("credentials");
     let secret = &s.seeded().user().secret_access_key;
     s.write(
@@ -462,7 +449,7 @@ fn a_full_disk_midway_leaves_every_file_as_it_was() {
     // One page left: the first temp file fits, the next ones do not.
     disk.leave_free(4096);
     let before = s.snapshot();
-    let run = configure_management(&s, &["--overwrite-existing-credentials"], "");
+    let run = s.configure_management(&["--overwrite-existing-credentials"]);
     assert_eq!(run.code, 1, "{}", run.all());
     no_panic(&run);
     run.never_shows(secret);

@@ -15,24 +15,8 @@ fn mfa_project() -> Scenario {
         .moto(AwsFixture::landing_zone())
         .standins(&["terraform"])
         .env("STANDIN_COPY_AWS_FILES", "1");
-    let csv = s.keys_csv(s.seeded().user());
-    s.run(
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-            "--fetch-mfa-device",
-        ],
-        "",
-    )
-    .success();
-    let build_env = s
-        .read(s.project().join("build.env"))
-        .replace("MFA_ENABLED=false", "MFA_ENABLED=true");
-    s.write(s.project().join("build.env"), &build_env);
+    s.configure_management(&["--fetch-mfa-device"]).success();
+    s.enable_mfa();
     let backend = s
         .read(s.project().join("management/config/backend.tfvars"))
         .replace("\"bb-bootstrap\"", "\"bb-management-oaar\"");

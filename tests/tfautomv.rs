@@ -93,24 +93,8 @@ fn with_mfa_on_tfautomv_gets_the_layers_temporary_credentials() {
         .moto(AwsFixture::landing_zone())
         .standins(&["tfautomv", "tofu"])
         .env("STANDIN_COPY_AWS_FILES", "1");
-    let csv = s.keys_csv(s.seeded().user());
-    s.run(
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-            "--fetch-mfa-device",
-        ],
-        "",
-    )
-    .success();
-    let build_env = s
-        .read(s.project().join("build.env"))
-        .replace("MFA_ENABLED=false", "MFA_ENABLED=true");
-    s.write(s.project().join("build.env"), &build_env);
+    s.configure_management(&["--fetch-mfa-device"]).success();
+    s.enable_mfa();
     let config = s
         .read(s.project().join(LAYER).join("config.tf"))
         .replace("profile = var.profile", "profile = \"bb-shared-oaar\"");

@@ -582,6 +582,30 @@ impl Scenario {
         run_with_stdin(command, &["-c", script], "")
     }
 
+    /// `credentials configure --type MANAGEMENT` with the fixture user's keys CSV, plus `extra`.
+    pub fn configure_management(&self, extra: &[&str]) -> Run {
+        let csv = self.keys_csv(self.seeded().user());
+        let mut args = vec![
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--credentials-file",
+            csv.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args, "")
+    }
+
+    /// `MFA_ENABLED=true` in the project's build.env.
+    pub fn enable_mfa(&self) {
+        let path = self.project().join("build.env");
+        let text = self
+            .read(&path)
+            .replace("MFA_ENABLED=false", "MFA_ENABLED=true");
+        self.write(&path, &text);
+    }
+
     /// An AWS console access-keys CSV for `user`, written next to the project.
     pub fn keys_csv(&self, user: &FixtureUser) -> PathBuf {
         let path = self
