@@ -1,9 +1,7 @@
 //! `leverage aws <args>`: the real AWS CLI with the project's files, and in a layer with
 //! MFA on, with the layer's temporary credentials.
 
-mod support;
-
-use support::{AwsFixture, Scenario, venv_bin};
+use crate::support::{AwsFixture, Scenario, venv_bin};
 
 fn with_aws_on_path(s: Scenario) -> Scenario {
     let venv = venv_bin("aws").parent().unwrap().display().to_string();

@@ -1,8 +1,6 @@
 //! The command tree: help, version, completions, the project view, and honest "not implemented".
 
-mod support;
-
-use support::Scenario;
+use crate::support::Scenario;
 
 #[test]
 fn help_lists_every_command_group() {

@@ -1,8 +1,6 @@
 //! `leverage credentials check`: every profile tried for real against moto_server.
 
-mod support;
-
-use support::{AwsFixture, Scenario};
+use crate::support::{AwsFixture, Scenario};
 
 fn row<'a>(stdout: &'a str, profile: &str) -> Vec<&'a str> {
     let line = stdout

@@ -1,10 +1,8 @@
 //! `leverage credentials configure`, against moto_server and the real AWS CLI.
 //! Every run's whole output is checked for the secret key, and files are compared whole.
 
-mod support;
-
+use crate::support::{AwsFixture, FixtureUser, Run, Scenario};
 use std::os::unix::fs::PermissionsExt;
-use support::{AwsFixture, FixtureUser, Run, Scenario};
 
 const FIXTURE_COMMON: &str = include_str!("fixtures/project/config/common.tfvars");
 

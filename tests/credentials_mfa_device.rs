@@ -1,13 +1,11 @@
 //! `leverage credentials mfa-device` against moto_server: the test plays the authenticator app
 //! (it decodes the QR image and computes the codes) and the user at the keyboard.
 
-mod support;
-
+use crate::support::{AwsFixture, Run, Scenario};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
-use support::{AwsFixture, Run, Scenario};
 
 const CODE_PROMPT: &str = "> MFA code 1";
 

@@ -1,10 +1,8 @@
 //! `leverage credentials rotate` against moto_server (checking keys), with the real AWS CLI using
 //! what was stored, and a test STS endpoint in front of moto to refuse the new key.
 
-mod support;
-
-use support::fake_sts::FakeSts;
-use support::{AwsFixture, Run, Scenario};
+use crate::support::fake_sts::FakeSts;
+use crate::support::{AwsFixture, Run, Scenario};
 
 /// MANAGEMENT keys configured; moto checks keys once seeding is done, so a deleted key fails.
 fn configured() -> Scenario {

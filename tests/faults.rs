@@ -2,18 +2,16 @@
 //! modes, killed runs, closed outputs, absurd settings, a held lock. Each case asserts the
 //! whole outcome: files byte-identical or fully updated, modes, exit codes, no panic.
 
-mod support;
-
+use crate::support::{AwsFixture, Scenario, finish};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use support::{AwsFixture, Scenario, finish};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-fn no_panic(run: &support::Run) {
+fn no_panic(run: &crate::support::Run) {
     assert!(!run.all().contains("panicked"), "{}", run.all());
     assert_ne!(run.code, 101, "{}", run.all());
 }

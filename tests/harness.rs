@@ -1,9 +1,7 @@
 //! Proves the harness itself: a seeded moto_server read back through the real AWS CLI, and
 //! INITIAL_NO_AUTH_ACTION_COUNT counting exactly the seeding calls.
 
-mod support;
-
-use support::{AwsFixture, Scenario};
+use crate::support::{AwsFixture, Scenario};
 
 fn credentials_file(access_key_id: &str, secret: &str) -> String {
     format!("[tester]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {secret}\n")

@@ -1,9 +1,7 @@
 //! Every `--help` page of the command tree, pinned: a flag or text that changes shows up here.
 
-mod support;
-
+use crate::support::Scenario;
 use clap::CommandFactory;
-use support::Scenario;
 
 /// Every command path below `leverage`, depth first (`["tf", "plan"]`, ...).
 fn command_paths(command: &clap::Command, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {

@@ -1,11 +1,9 @@
 //! `leverage identities keys`: real keys made with the system gpg; one good, one
 //! missing, one corrupt, one expired.
 
-mod support;
-
+use crate::support::Scenario;
 use base64::Engine;
 use std::process::{Command, Stdio};
-use support::Scenario;
 
 /// `gpg --export | base64` of a fresh key, as Leverage's keys/<name> files hold it; `faked`
 /// makes the key in the past (with a 1-year expiry) so it has expired by now.

@@ -1,12 +1,10 @@
 //! `leverage identities password`: a real OpenPGP key made with the system gpg, a
 //! password encrypted to it and served, as Terraform would, by the stand-in's `output -json`.
 
-mod support;
-
+use crate::support::Scenario;
 use base64::Engine;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use support::Scenario;
 
 const PASSWORD: &str = "Xy7#initial-Passw0rd";
 const EMAIL: &str = "natasha.romanoff@example.com";

@@ -2,10 +2,8 @@
 //! the request's signature: active, deactivated (RegionDisabledException), or unknown keys in a
 //! region the account has not opted in to (InvalidClientTokenId).
 
-mod support;
-
-use support::Scenario;
-use support::fake_sts::FakeSts;
+use crate::support::Scenario;
+use crate::support::fake_sts::FakeSts;
 
 const KEYS: &str = "[bb-management]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
 

@@ -1,9 +1,7 @@
 //! `leverage kubectl` / `kc`: a recording stand-in kubectl for the passthrough; `configure` and
 //! `discover` end to end with the real AWS CLI writing the kubeconfig from moto_server's EKS.
 
-mod support;
-
-use support::{Moto, Scenario, venv_bin};
+use crate::support::{Moto, Scenario, venv_bin};
 
 const CLUSTER_LAYER: &str = "shared/us-east-1/k8s-eks/cluster";
 const CLUSTER: &str = "bb-shared-k8s";

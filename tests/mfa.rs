@@ -1,9 +1,7 @@
 //! Temporary MFA credentials for a layer's profiles, one code per source profile, with
 //! the STS calls counted by moto's recorder and the child's AWS files inspected.
 
-mod support;
-
-use support::{AwsFixture, Run, Scenario};
+use crate::support::{AwsFixture, Run, Scenario};
 
 const LAYER: &str = "management/global/mfa-test";
 const PROMPT: &str = "> MFA: Please type in your OTP";

@@ -1,8 +1,6 @@
 //! `leverage mfa enable|disable`: the "Enable MFA" edits of the docs, previewed and exact.
 
-mod support;
-
-use support::{FIXTURE, Scenario};
+use crate::support::{FIXTURE, Scenario};
 
 const FILES: &[&str] = &[
     "build.env",

@@ -2,13 +2,11 @@
 //! builds itself (git, a symlink, a nested `primary_region` layer, templates using `value`, `attr`,
 //! a macro file and trailing newlines), served as a local origin through LEVERAGE_TEMPLATE_REPO.
 
-mod support;
-
+use crate::support::Scenario;
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::Scenario;
 
 const PROJECT_YAML: &str = "\
 project_name: acme-landing

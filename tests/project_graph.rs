@@ -3,12 +3,10 @@
 //! accounts built here (a cycle, a cross-account edge, a disabled layer, a symlinked shared file,
 //! a path with spaces), with recording stand-ins for the binary.
 
-mod support;
-
+use crate::support::{Run, Scenario};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
-use support::{Run, Scenario};
 
 const COMMON_VARIABLES: &str = r#"variable "project" {
   type = string

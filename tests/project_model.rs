@@ -1,11 +1,9 @@
 //! Finding the root, layering build.env, the short name's sources, location types, and
 //! one clear line for every malformed file.
 
-mod support;
-
+use crate::support::Scenario;
 use leverage::project::{Location, Project, ProjectError};
 use std::path::{Path, PathBuf};
-use support::Scenario;
 
 fn load(dir: &Path) -> Result<Project, ProjectError> {
     Project::load(dir, |_| {})

@@ -1,11 +1,9 @@
 //! `docs/reference.md` and `docs/man/*.1` are generated from the command tree by the hidden
 //! `leverage generate-docs DIR`; the committed copies must be exactly what it writes today.
 
-mod support;
-
+use crate::support::Scenario;
 use std::collections::BTreeMap;
 use std::path::Path;
-use support::Scenario;
 
 const REGENERATE: &str = "regenerate them with `cargo run -- generate-docs docs` and commit docs/";
 

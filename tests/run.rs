@@ -2,9 +2,7 @@
 //! module. The expected log messages are those the Python CLI 3.1.0 printed for the same
 //! script (its lines without the time, which it shows without a level).
 
-mod support;
-
-use support::{Run, Scenario};
+use crate::support::{Run, Scenario};
 
 /// Dependencies (shared and repeated), a default task, private and ignored tasks, arguments,
 /// the `path`/`conf` helpers, a failing task and one that exits.

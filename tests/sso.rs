@@ -2,11 +2,9 @@
 //! layer credentials, against the SSO fake (tests/support/sso_fake.py), with the real AWS CLI
 //! and moto_server for STS.
 
-mod support;
-
+use crate::support::Scenario;
+use crate::support::sso::SsoFixture;
 use serde_json::json;
-use support::Scenario;
-use support::sso::SsoFixture;
 
 const LAYER: &str = "shared/us-east-1/base-tf-backend";
 const START_URL: &str = "https://bbleverage.awsapps.com/start";
@@ -63,7 +61,7 @@ fn token_files(s: &Scenario) -> [std::path::PathBuf; 2] {
 }
 
 fn sha1_hex(text: &str) -> String {
-    let out = std::process::Command::new(support::venv_bin("python"))
+    let out = std::process::Command::new(crate::support::venv_bin("python"))
         .args([
             "-c",
             "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())",

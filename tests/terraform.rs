@@ -1,10 +1,8 @@
 //! `leverage terraform | tofu | tf`, against a recording stand-in
 //! binary: exact argv, cwd, environment and exit codes.
 
-mod support;
-
+use crate::support::{Call, Scenario};
 use std::path::{Path, PathBuf};
-use support::{Call, Scenario};
 
 const LAYER: &str = "management/global/base-identities";
 

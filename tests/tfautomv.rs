@@ -2,9 +2,7 @@
 //! TF_CLI_ARGS_init/plan, the binary `tf` would run as --terraform-bin, and the layer's
 //! credentials (temporary ones with MFA on).
 
-mod support;
-
-use support::{AwsFixture, Call, Scenario};
+use crate::support::{AwsFixture, Call, Scenario};
 
 const LAYER: &str = "shared/us-east-1/base-tf-backend";
 

@@ -3,7 +3,6 @@
 //!
 //! Missing parts fail loudly with the command that installs them; no test skips silently.
 
-#![allow(dead_code)]
 
 pub mod fake_sts;
 mod snapshot;

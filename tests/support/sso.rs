@@ -68,27 +68,11 @@ impl SsoFixture {
             latency_ms: 0,
         }
     }
-
-    /// `n` accounts `binbash-acct-NNN` with the DevOps role each.
-    pub fn many(n: usize) -> SsoFixture {
-        SsoFixture {
-            accounts: (0..n)
-                .map(|i| SsoAccount {
-                    id: format!("{:012}", 100_000_000_000u64 + i as u64),
-                    name: format!("binbash-acct-{i:03}"),
-                    roles: vec!["DevOps".into()],
-                })
-                .collect(),
-            page_size: 20,
-            ..SsoFixture::landing_zone()
-        }
-    }
 }
 
 /// One request the fake received.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SsoRequest {
-    pub method: String,
     pub path: String,
     pub query: serde_json::Map<String, serde_json::Value>,
     pub body: serde_json::Value,
