@@ -418,6 +418,48 @@ fn keys_can_be_typed_or_pointed_to_on_stdin_and_bad_ones_are_asked_again() {
 }
 
 #[test]
+fn in_a_terminal_the_list_takes_arrows_and_entry_numbers() {
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
+    let user = s.seeded().user().clone();
+    let key_line = format!("{}\r", user.access_key_id);
+    let secret_line = format!("{}\r", user.secret_access_key);
+    let run = s.in_terminal(
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "BOOTSTRAP",
+            "--skip-assumable-roles-setup",
+        ],
+        &[
+            // Down twice wraps around to the first entry; the number 2 then jumps to "Manually".
+            ("2) Manually", "\x1b[B"),
+            ("\u{276f} 2) Manually", "\x1b[B"),
+            ("\u{276f} 1) Path", "2"),
+            ("\u{276f} 2) Manually", "\r"),
+            ("Key:", &key_line),
+            ("Secret:", &secret_line),
+        ],
+    );
+    assert_eq!(run.exit, Some(0), "{run:?}");
+    assert!(
+        run.output.contains(
+            "\u{2714} Select the means by which you'll provide the programmatic keys: \u{b7} Manually"
+        ),
+        "{}",
+        run.output
+    );
+    assert!(
+        !run.output.contains(&user.secret_access_key),
+        "the secret was echoed"
+    );
+    assert_eq!(
+        s.read(s.aws_dir().join("credentials")),
+        credentials("bb-bootstrap", &user)
+    );
+}
+
+#[test]
 fn without_answers_on_stdin_the_error_names_the_flag_and_nothing_changes() {
     let s = Scenario::new().moto(AwsFixture::landing_zone());
     let before = s.snapshot();

@@ -234,11 +234,7 @@ async fn ask_codes(prompt: Arc<Prompt>) -> crate::Result<(String, String)> {
     });
     match answer.await {
         Ok(Ok(codes)) => Ok(codes),
-        Ok(Err(PromptError::Io { source, .. }))
-            if source.kind() == std::io::ErrorKind::Interrupted =>
-        {
-            Err(CredentialsError::Interrupted.into())
-        }
+        Ok(Err(PromptError::Interrupted { .. })) => Err(CredentialsError::Interrupted.into()),
         Ok(Err(error)) => Err(error.into()),
         Err(_) => Err(CredentialsError::Interrupted.into()),
     }

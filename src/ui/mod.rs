@@ -3,6 +3,7 @@
 
 pub mod interrupt;
 pub mod log;
+pub mod menu;
 pub mod output;
 pub mod prompt;
 pub mod qr;

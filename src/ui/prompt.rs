@@ -17,9 +17,29 @@ pub enum PromptError {
         question: String,
         source: std::io::Error,
     },
+    #[error("stopped at \"{question}\" (Ctrl-C)")]
+    Interrupted { question: String },
 }
 
-impl crate::error::Diagnostic for PromptError {}
+impl PromptError {
+    fn reading(question: &str, source: std::io::Error) -> PromptError {
+        let question = question.to_string();
+        if source.kind() == std::io::ErrorKind::Interrupted {
+            PromptError::Interrupted { question }
+        } else {
+            PromptError::Io { question, source }
+        }
+    }
+}
+
+impl crate::error::Diagnostic for PromptError {
+    fn exit_code(&self) -> i32 {
+        match self {
+            PromptError::Interrupted { .. } => 130,
+            _ => 1,
+        }
+    }
+}
 
 enum Source {
     Terminal,
@@ -59,14 +79,8 @@ impl Prompt {
         avoid: &str,
     ) -> Result<usize, PromptError> {
         match &self.source {
-            Source::Terminal => {
-                dialoguer::Select::with_theme(&dialoguer::theme::ColorfulTheme::default())
-                    .with_prompt(question)
-                    .items(options)
-                    .default(0)
-                    .interact()
-                    .map_err(|e| io_error(question, e))
-            }
+            Source::Terminal => super::menu::pick(question, options)
+                .map_err(|source| PromptError::reading(question, source)),
             Source::Lines(reader) => {
                 let listed: Vec<String> = options
                     .iter()
@@ -204,10 +218,7 @@ fn read_line(
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let read = reader
         .read_line(&mut line)
-        .map_err(|source| PromptError::Io {
-            question: question.to_string(),
-            source,
-        })?;
+        .map_err(|source| PromptError::reading(question, source))?;
     if read == 0 {
         return Err(PromptError::NoAnswer {
             question: question.to_string(),
@@ -241,10 +252,7 @@ fn choose(answer: &str, options: &[&str]) -> Option<usize> {
 
 fn io_error(question: &str, error: dialoguer::Error) -> PromptError {
     let dialoguer::Error::IO(source) = error;
-    PromptError::Io {
-        question: question.to_string(),
-        source,
-    }
+    PromptError::reading(question, source)
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //!
 //! Missing parts fail loudly with the command that installs them; no test skips silently.
 
-
 pub mod fake_sts;
 mod snapshot;
 pub mod sso;
@@ -316,6 +315,13 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// What a run in a terminal showed; see [`Scenario::in_terminal`].
+#[derive(Debug, Deserialize)]
+pub struct TerminalRun {
+    pub exit: Option<i32>,
+    pub output: String,
+}
+
 impl Run {
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
@@ -579,6 +585,29 @@ impl Scenario {
         let mut command = self.base_command(Path::new("/bin/sh"));
         command.env("LEVERAGE", env!("CARGO_BIN_EXE_leverage"));
         run_with_stdin(command, &["-c", script], "")
+    }
+
+    /// Runs `leverage args` in a real 80x24 terminal (tests/support/terminal.py): once the output
+    /// shows each step's text, its keys are typed. The output comes back without colours or
+    /// cursor moves; `exit` is `None` when an awaited text never showed (the output says which).
+    pub fn in_terminal(&self, args: &[&str], steps: &[(&str, &str)]) -> TerminalRun {
+        let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/terminal.py");
+        let mut command = self.base_command(&venv_bin("python"));
+        command
+            .arg(driver)
+            .arg(serde_json::to_string(steps).unwrap())
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_leverage"))
+            .args(args);
+        let out = command
+            .output()
+            .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "terminal.py printed no result ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
     }
 
     /// `credentials configure --type MANAGEMENT` with the fixture user's keys CSV, plus `extra`.
