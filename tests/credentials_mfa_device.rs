@@ -1,6 +1,7 @@
 //! `leverage credentials mfa-device` against moto_server: the test plays the authenticator app
 //! (it decodes the QR image and computes the codes) and the user at the keyboard.
 
+use crate::support::authenticator::{codes, scan, seed_of};
 use crate::support::{AwsFixture, Run, Scenario};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin};
@@ -83,48 +84,6 @@ impl Live {
             stderr: self.stderr,
         }
     }
-}
-
-/// What an authenticator app reads from the image: the otpauth URI.
-fn scan(png_path: &std::path::Path) -> String {
-    let decoder = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(png_path).unwrap(),
-    ));
-    let mut reader = decoder.read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut pixels).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Grayscale);
-    let width = info.width as usize;
-    let mut image =
-        rqrr::PreparedImage::prepare_from_greyscale(width, info.height as usize, |x, y| {
-            pixels[y * width + x]
-        });
-    let grids = image.detect_grids();
-    assert_eq!(grids.len(), 1, "one QR code in {}", png_path.display());
-    grids[0].decode().unwrap().1
-}
-
-/// The base32 fixture in an otpauth URI.
-fn seed_of(uri: &str) -> String {
-    let query = uri.split_once('?').unwrap().1;
-    query
-        .split('&')
-        .find_map(|p| p.strip_prefix("secret="))
-        .unwrap()
-        .to_string()
-}
-
-/// Two consecutive codes, as a user types them: the current one's predecessor, then it.
-fn codes(fixture: &str) -> (String, String) {
-    let bytes = totp_rs::Secret::Encoded(fixture.to_string())
-        .to_bytes()
-        .unwrap();
-    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    (totp.generate(now - 30), totp.generate(now))
 }
 
 /// Every MANAGEMENT role profile has `mfa_serial = <serial>` after its other settings.

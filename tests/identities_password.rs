@@ -2,100 +2,10 @@
 //! password encrypted to it and served, as Terraform would, by the stand-in's `output -json`.
 
 use crate::support::Scenario;
-use base64::Engine;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use crate::support::gpg::Keyring;
+use std::path::PathBuf;
 
-const PASSWORD: &str = "Xy7#initial-Passw0rd";
-const EMAIL: &str = "natasha.romanoff@example.com";
-
-/// A GNUPGHOME holding a fresh key for natasha; its agent is stopped on drop.
-struct Keyring {
-    home: tempfile::TempDir,
-}
-
-impl Keyring {
-    fn new(passphrase: &str) -> Keyring {
-        let home = tempfile::tempdir().unwrap();
-        std::fs::set_permissions(
-            home.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )
-        .unwrap();
-        let keyring = Keyring { home };
-        let uid = format!("Natasha Romanoff <{EMAIL}>");
-        keyring.gpg(
-            &[
-                "--passphrase",
-                passphrase,
-                "--pinentry-mode",
-                "loopback",
-                "--quick-gen-key",
-                &uid,
-                "future-default",
-                "default",
-                "never",
-            ],
-            b"",
-        );
-        keyring
-    }
-
-    fn gpg(&self, args: &[&str], input: &[u8]) -> Vec<u8> {
-        use std::io::Write;
-        let mut child = Command::new("gpg")
-            .args(["--batch", "--quiet"])
-            .args(args)
-            .env("GNUPGHOME", self.home.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("gpg is needed for these tests: apt-get install gnupg");
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "gpg {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    }
-
-    /// The password encrypted to natasha's key and base64-encoded, as Terraform outputs it.
-    fn encrypted(&self, text: &str) -> String {
-        let binary = self.gpg(
-            &["--trust-model", "always", "--recipient", EMAIL, "--encrypt"],
-            text.as_bytes(),
-        );
-        base64::engine::general_purpose::STANDARD.encode(binary)
-    }
-
-    fn export_secret(&self, passphrase: &str, to: &Path) {
-        let armored = self.gpg(
-            &[
-                "--pinentry-mode",
-                "loopback",
-                "--passphrase",
-                passphrase,
-                "--armor",
-                "--export-secret-keys",
-                EMAIL,
-            ],
-            b"",
-        );
-        std::fs::write(to, armored).unwrap();
-    }
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf")
-            .args(["--kill", "gpg-agent"])
-            .env("GNUPGHOME", self.home.path())
-            .status();
-    }
-}
+pub(crate) const PASSWORD: &str = "Xy7#initial-Passw0rd";
 
 /// A project whose management base-identities layer outputs `outputs` (JSON).
 fn scenario(outputs: &str) -> Scenario {
@@ -105,7 +15,7 @@ fn scenario(outputs: &str) -> Scenario {
     s.env("STANDIN_STDOUT_FILE", file.to_str().unwrap())
 }
 
-fn outputs_for(value: &str) -> String {
+pub(crate) fn outputs_for(value: &str) -> String {
     format!(
         r#"{{"user_natasha_romanoff_name": {{"sensitive": false, "type": "string", "value": "natasha.romanoff"}},
 "user_natasha_romanoff_login_profile_encrypted_password": {{"sensitive": true, "type": "string", "value": "{value}"}}}}"#
@@ -127,7 +37,7 @@ fn the_password_is_decrypted_with_the_users_gpg_keyring() {
     for passphrase in ["", "correct horse"] {
         let keyring = Keyring::new(passphrase);
         let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD)))
-            .env("GNUPGHOME", keyring.home.path().to_str().unwrap());
+            .env("GNUPGHOME", keyring.home().to_str().unwrap());
         let run = s.run(
             &["identities", "password", "natasha.romanoff", "--stdout"],
             &format!("{passphrase}\n"),
@@ -155,7 +65,7 @@ fn the_password_is_decrypted_with_the_users_gpg_keyring() {
 fn the_password_is_decrypted_with_a_key_file() {
     for passphrase in ["", "correct horse"] {
         let keyring = Keyring::new(passphrase);
-        let key_file: PathBuf = keyring.home.path().join("natasha.asc");
+        let key_file: PathBuf = keyring.home().join("natasha.asc");
         keyring.export_secret(passphrase, &key_file);
         let nobody = empty_gnupg_home();
         let s = scenario(&outputs_for(&keyring.encrypted(PASSWORD)))
@@ -188,7 +98,7 @@ fn every_failure_says_what_is_wrong() {
     let keyring = Keyring::new("correct horse");
     let encrypted = keyring.encrypted(PASSWORD);
     let nobody = empty_gnupg_home();
-    let home = keyring.home.path().to_str().unwrap().to_string();
+    let home = keyring.home().to_str().unwrap().to_string();
     let cases: Vec<(String, Vec<&str>, String, &str)> = vec![
         (
             outputs_for(&encrypted),
@@ -250,7 +160,7 @@ fn every_failure_says_what_is_wrong() {
         .never_shows(PASSWORD);
 
     // --key-file: a wrong passphrase, another person's key, and a file that is not a key.
-    let key_file = keyring.home.path().join("natasha.asc");
+    let key_file = keyring.home().join("natasha.asc");
     keyring.export_secret("correct horse", &key_file);
     let key = key_file.to_str().unwrap();
     let run = s.run(
@@ -268,7 +178,7 @@ fn every_failure_says_what_is_wrong() {
         .stderr_has("wrong passphrase for the OpenPGP key in")
         .never_shows(PASSWORD);
     let other = Keyring::new("");
-    let other_file = other.home.path().join("other.asc");
+    let other_file = other.home().join("other.asc");
     other.export_secret("", &other_file);
     let run = s.run(
         &[

@@ -2,11 +2,10 @@
 //! builds itself (git, a symlink, a nested `primary_region` layer, templates using `value`, `attr`,
 //! a macro file and trailing newlines), served as a local origin through LEVERAGE_TEMPLATE_REPO.
 
-use crate::support::Scenario;
+use crate::support::{Scenario, git};
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const PROJECT_YAML: &str = "\
 project_name: acme-landing
@@ -151,23 +150,6 @@ const TEMPLATE_LINKS: &[(&str, &str)] = &[
 ];
 
 const EXECUTABLE: &str = "template/shared/primary_region/base-network/scripts/check.sh";
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git is needed for these tests: install it (apt-get install git)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Builds the template repository (branch master, two commits) beside the project.
 fn template_repo(s: &Scenario) -> PathBuf {

@@ -3,7 +3,9 @@
 //!
 //! Missing parts fail loudly with the command that installs them; no test skips silently.
 
+pub mod authenticator;
 pub mod fake_sts;
+pub mod gpg;
 mod snapshot;
 pub mod sso;
 
@@ -181,6 +183,10 @@ pub struct UserToCreate {
     /// IAM actions an inline policy allows; only matters when moto enforces auth.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow: Option<Vec<String>>,
+    /// The organization account the user lives in (management when absent); the seeded user is
+    /// then known as `name@account`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl AwsFixture {
@@ -194,6 +200,7 @@ impl AwsFixture {
                 name: "natasha.romanoff".into(),
                 mfa: true,
                 allow: None,
+                account: None,
             }],
         }
     }
@@ -209,6 +216,18 @@ impl AwsFixture {
             name: name.into(),
             mfa: true,
             allow: None,
+            account: None,
+        });
+        self
+    }
+
+    /// Another IAM user with keys and an MFA device in a member account (`binbash-security`).
+    pub fn and_user_in(mut self, account: &str, name: &str) -> AwsFixture {
+        self.users.push(UserToCreate {
+            name: name.into(),
+            mfa: true,
+            allow: None,
+            account: Some(account.into()),
         });
         self
     }
@@ -591,23 +610,76 @@ impl Scenario {
     /// shows each step's text, its keys are typed. The output comes back without colours or
     /// cursor moves; `exit` is `None` when an awaited text never showed (the output says which).
     pub fn in_terminal(&self, args: &[&str], steps: &[(&str, &str)]) -> TerminalRun {
-        let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/terminal.py");
-        let mut command = self.base_command(&venv_bin("python"));
-        command
-            .arg(driver)
+        let mut program = vec![env!("CARGO_BIN_EXE_leverage")];
+        program.extend_from_slice(args);
+        self.drive_terminal(self.base_command(&venv_bin("python")), &program, steps)
+    }
+
+    /// [`Scenario::in_terminal`] for a shell line run as [`Scenario::bash`] runs it.
+    pub fn bash_in_terminal(
+        &self,
+        dir: &Path,
+        script: &str,
+        env: &[(&str, &str)],
+        steps: &[(&str, &str)],
+    ) -> TerminalRun {
+        let mut driver = self.base_command(&venv_bin("python"));
+        driver
+            .current_dir(dir)
+            .env("PATH", self.path_with_leverage())
+            .envs(env.iter().copied());
+        self.drive_terminal(driver, &["bash", "-c", script], steps)
+    }
+
+    fn drive_terminal(
+        &self,
+        mut driver: Command,
+        program: &[&str],
+        steps: &[(&str, &str)],
+    ) -> TerminalRun {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/terminal.py");
+        driver
+            .arg(script)
             .arg(serde_json::to_string(steps).unwrap())
             .arg("--")
-            .arg(env!("CARGO_BIN_EXE_leverage"))
-            .args(args);
-        let out = command
+            .args(program);
+        let out = driver
             .output()
-            .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
+            .unwrap_or_else(|e| panic!("run {driver:?}: {e}"));
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
                 "terminal.py printed no result ({e}): {}",
                 String::from_utf8_lossy(&out.stderr)
             )
         })
+    }
+
+    /// `bash -c script` in `dir` as the user's shell would run it: this scenario's environment,
+    /// and `leverage` (the binary under test) first on PATH.
+    pub fn bash(&self, dir: &Path, script: &str) -> Command {
+        let mut command = self.base_command(Path::new("bash"));
+        command
+            .current_dir(dir)
+            .env("PATH", self.path_with_leverage())
+            .args(["-c", script]);
+        command
+    }
+
+    fn path_with_leverage(&self) -> String {
+        let bin = self.dir.path().join("leverage-bin");
+        if !bin.exists() {
+            std::fs::create_dir_all(&bin).unwrap();
+            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_leverage"), bin.join("leverage"))
+                .unwrap();
+        }
+        let path = self
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
+        format!("{}:{path}", bin.display())
     }
 
     /// `credentials configure --type MANAGEMENT` with the fixture user's keys CSV, plus `extra`.
@@ -718,7 +790,8 @@ pub fn finish(child: Child) -> Run {
     }
 }
 
-fn run_with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Run {
+/// Runs `command` with `args`, feeding it `stdin`.
+pub fn run_with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Run {
     command
         .args(args)
         .stdin(Stdio::piped())
@@ -739,6 +812,24 @@ fn run_with_stdin(mut command: Command, args: &[&str], stdin: &str) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// `git args` in `dir` with a fixed author; git is a test requirement (project init/create).
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git is needed for these tests: install it (apt-get install git)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
