@@ -30,6 +30,15 @@ fn the_table_shows_each_profiles_real_account_and_status() {
         s.aws_dir().join("config"),
         &format!("{config}\n[profile bb-ghost-oaar]\nrole_arn = arn:aws:iam::999999999999:role/OrganizationAccountAccessRole\nsource_profile = bb-management\nmfa_serial = {serial}\n\n[profile bb-orphan-oaar]\nrole_arn = arn:aws:iam::999999999999:role/X\nsource_profile = bb-nobody\n"),
     );
+    // A layer whose second provider reads another account's state with a profile nobody made.
+    let layer = s.project().join("shared/us-east-1/base-tf-backend/config.tf");
+    s.write(
+        &layer,
+        &format!(
+            "{}\nprovider \"aws\" {{\n  alias   = \"network\"\n  region  = var.region\n  profile = \"${{var.project}}-network-devops\"\n}}\n",
+            s.read(&layer)
+        ),
+    );
     let run = s.run(&["credentials", "check"], "123456\n");
     assert_eq!(run.code, 1, "{}", run.all());
     run.never_shows(&seeded.user().secret_access_key);
@@ -94,10 +103,19 @@ fn the_table_shows_each_profiles_real_account_and_status() {
     let rows: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(rows[0]["profile"], "bb-management");
     assert_eq!(rows[0]["status"], "ok");
-    // The 7 configured profiles, then bb-bootstrap, which management's backend.tfvars names.
-    assert_eq!(rows.as_array().unwrap().len(), 8);
+    // The 7 configured profiles, then bb-bootstrap, which management's backend.tfvars names,
+    // and the profile of the layer's second provider.
+    assert_eq!(rows.as_array().unwrap().len(), 9);
     assert_eq!(rows[7]["profile"], "bb-bootstrap");
-    assert_eq!(rows[7]["status"], "missing: needed by backend.tfvars");
+    assert_eq!(
+        rows[7]["status"],
+        "missing: needed by management/config/backend.tfvars"
+    );
+    assert_eq!(rows[8]["profile"], "bb-network-devops");
+    assert_eq!(
+        rows[8]["status"],
+        "missing: needed by shared/us-east-1/base-tf-backend"
+    );
 }
 
 #[test]
@@ -167,5 +185,30 @@ fn without_a_code_role_profiles_show_needs_mfa_code() {
         ["needs", "MFA", "code"],
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn an_sso_project_misses_no_profile_since_sso_makes_them_when_a_layer_runs() {
+    let s = Scenario::new().plain_moto();
+    let common = s.project().join("config/common.tfvars");
+    s.write(
+        &common,
+        &s.read(&common)
+            .replace("sso_enabled   = false", "sso_enabled   = true"),
+    );
+    s.write(
+        s.aws_dir().join("config"),
+        "[profile bb-sso]\nsso_start_url = https://bbleverage.awsapps.com/start\nsso_region = us-east-1\n",
+    );
+    let run = s.run(&["credentials", "check", "--json"], "");
+    run.success();
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        rows,
+        serde_json::json!([{
+            "profile": "bb-sso", "expected_account": null, "account": null, "arn": null,
+            "key_age_days": null, "mfa": null, "status": "sso"
+        }])
     );
 }

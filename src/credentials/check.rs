@@ -51,8 +51,10 @@ pub enum Status {
     Sso,
     /// A role with MFA, and no code could be asked for (no terminal, nothing on stdin).
     NeedsMfaCode,
-    /// Named by an account's backend.tfvars, but in neither AWS file.
-    NotConfigured,
+    /// Named by an account's backend.tfvars or a layer, but in neither AWS file.
+    NotConfigured {
+        needed_by: String,
+    },
     /// The role's account is not the one the profile names.
     WrongAccount,
     AccountNotInProject,
@@ -72,7 +74,9 @@ impl fmt::Display for Status {
             Status::Ok => "ok",
             Status::Sso => "sso",
             Status::NeedsMfaCode => "needs MFA code",
-            Status::NotConfigured => "missing: needed by backend.tfvars",
+            Status::NotConfigured { needed_by } => {
+                return write!(f, "missing: needed by {needed_by}");
+            }
             Status::WrongAccount => "wrong account",
             Status::AccountNotInProject => "account not in project",
             Status::MissingKeys => "missing keys",
@@ -128,7 +132,7 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
         })
         .collect();
     let configured = rows.len();
-    for profile in backend_profiles(project) {
+    for (profile, needed_by) in needed_profiles(project) {
         if !rows.iter().any(|r| r.profile == profile) {
             rows.push(CheckRow {
                 expected_account: None,
@@ -137,7 +141,7 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
                 arn: None,
                 key_age_days: None,
                 mfa: None,
-                status: Status::NotConfigured,
+                status: Status::NotConfigured { needed_by },
             });
         }
     }
@@ -175,11 +179,21 @@ pub fn check(project: &Project, files: &AwsFiles, prompt: &Prompt) -> crate::Res
     Ok(rows)
 }
 
-/// The profiles the accounts' `config/backend.tfvars` name, which terraform will need.
-fn backend_profiles(project: &Project) -> Vec<String> {
-    let mut profiles = Vec::new();
+/// The profiles terraform will need, each with the first file or layer that names it: the
+/// accounts' `config/backend.tfvars`, then every enabled layer's providers. An SSO project gets
+/// them from SSO when a layer runs, so none is missing there.
+fn needed_profiles(project: &Project) -> Vec<(String, String)> {
+    let mut needed: Vec<(String, String)> = Vec::new();
+    if crate::sso::enabled(project) {
+        return needed;
+    }
+    let mut add = |profile: String, by: String| {
+        if !needed.iter().any(|(p, _)| *p == profile) {
+            needed.push((profile, by));
+        }
+    };
     let Ok(entries) = std::fs::read_dir(&project.root) else {
-        return profiles;
+        return needed;
     };
     let mut accounts: Vec<String> = entries
         .flatten()
@@ -187,14 +201,24 @@ fn backend_profiles(project: &Project) -> Vec<String> {
         .collect();
     accounts.sort();
     for account in accounts {
-        let profile = crate::project::HclFile::read(&project.backend_tfvars(&account))
+        let backend = project.backend_tfvars(&account);
+        let profile = crate::project::HclFile::read(&backend)
             .ok()
             .and_then(|file| file.string("profile"));
-        if let Some(profile) = profile.filter(|p| !profiles.contains(p)) {
-            profiles.push(profile);
+        if let Some(profile) = profile {
+            let by = backend.strip_prefix(&project.root).unwrap_or(&backend);
+            add(profile, by.display().to_string());
         }
     }
-    profiles
+    for layer in crate::graph::enabled_layer_dirs(&project.root) {
+        // A layer that does not parse is reported when it runs; here it names nothing.
+        for profile in
+            crate::auth::profiles_of(project, std::slice::from_ref(&layer)).unwrap_or_default()
+        {
+            add(profile, layer.display().to_string());
+        }
+    }
+    needed
 }
 
 /// The profiles of both files: credentials sections first, then config profiles (upstream 3.x's

@@ -17,6 +17,16 @@ pub mod schedule;
 pub mod selection;
 
 pub use diagnostic::Diagnostic;
+
+/// The enabled layers of the project at `root` (paths relative to it), sorted.
+pub fn enabled_layer_dirs(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    discovery::discover(root)
+        .0
+        .into_iter()
+        .filter(|layer| !layer.disabled)
+        .map(|layer| layer.path)
+        .collect()
+}
 pub use error::GraphError;
 pub use resolve::{Graph, Layer};
 pub use schedule::{Progress, Schedule, State};
