@@ -31,7 +31,9 @@ fn the_table_shows_each_profiles_real_account_and_status() {
         &format!("{config}\n[profile bb-ghost-oaar]\nrole_arn = arn:aws:iam::999999999999:role/OrganizationAccountAccessRole\nsource_profile = bb-management\nmfa_serial = {serial}\n\n[profile bb-orphan-oaar]\nrole_arn = arn:aws:iam::999999999999:role/X\nsource_profile = bb-nobody\n"),
     );
     // A layer whose second provider reads another account's state with a profile nobody made.
-    let layer = s.project().join("shared/us-east-1/base-tf-backend/config.tf");
+    let layer = s
+        .project()
+        .join("shared/us-east-1/base-tf-backend/config.tf");
     s.write(
         &layer,
         &format!(

@@ -2,7 +2,7 @@
 //! number jumps to it, Enter or Space picks. Typing the number and Enter is what a scripted run
 //! answers on stdin, so both ways of answering feel the same. dialoguer's list has no number keys.
 
-use dialoguer::console::{Key, Term};
+use dialoguer::console::{Key, Term, truncate_str};
 use dialoguer::theme::{ColorfulTheme, Theme};
 
 /// Where the cursor is and what the user has typed; knows nothing of the terminal.
@@ -101,12 +101,16 @@ pub fn pick(question: &str, options: &[&str]) -> std::io::Result<usize> {
     let _restore = ShowCursorOnDrop(&term);
     let mut drawn = 0;
     loop {
-        let rows = usize::from(term.size().0).saturating_sub(2);
-        let lines = menu.lines(options, rows, &theme);
+        let (rows, columns) = term.size();
+        let lines = menu.lines(options, usize::from(rows).saturating_sub(2), &theme);
+        // A line wider than the terminal would wrap, and clearing counts lines, not rows.
+        let fit = |line: &str| {
+            truncate_str(line, usize::from(columns).saturating_sub(1), "…").into_owned()
+        };
         term.clear_last_lines(drawn)?;
-        term.write_line(&heading)?;
+        term.write_line(&fit(&heading))?;
         for line in &lines {
-            term.write_line(line)?;
+            term.write_line(&fit(line))?;
         }
         drawn = lines.len() + 1;
         if let Step::Picked(index) = menu.press(&term.read_key()?) {

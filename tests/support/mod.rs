@@ -109,11 +109,9 @@ impl Moto {
     /// How many query-protocol requests with `Action=<action>` moto received since the last reset.
     pub fn count(&self, action: &str) -> usize {
         let needle = format!("Action={action}&");
-        self.api("GET", "/moto-api/recorder/download-recording")
-            .lines()
-            .filter(|line| {
-                let record: serde_json::Value =
-                    serde_json::from_str(line).expect("a recorder line is JSON");
+        self.recording()
+            .iter()
+            .filter(|record| {
                 let body = record["body"].as_str().unwrap_or_default();
                 let body = if record["body_encoded"] == true {
                     base64_decode(body)
@@ -123,6 +121,23 @@ impl Moto {
                 body.starts_with(&needle) || body.contains(&format!("&{needle}"))
             })
             .count()
+    }
+
+    /// The requests moto recorded. moto appends to its recording as requests arrive, so a read
+    /// can end in a half-written line: read again until every line is whole.
+    fn recording(&self) -> Vec<serde_json::Value> {
+        let mut last_error = String::new();
+        for _ in 0..50 {
+            let text = self.api("GET", "/moto-api/recorder/download-recording");
+            let records: Result<Vec<serde_json::Value>, _> =
+                text.lines().map(serde_json::from_str).collect();
+            match records {
+                Ok(records) => return records,
+                Err(e) => last_error = e.to_string(),
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto's recording never read whole: {last_error}");
     }
 
     pub fn reset_counts(&self) {
