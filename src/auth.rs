@@ -114,7 +114,7 @@ pub fn profiles_of(project: &Project, layers: &[PathBuf]) -> crate::Result<Vec<S
             project: &project.short_name,
             profile: backend_profile.as_deref(),
         };
-        for profile in layer_profiles(&project.root.join(layer), &vars)? {
+        for profile in layer_profiles(&project.root.join(layer), &vars) {
             if !profiles.contains(&profile) {
                 profiles.push(profile);
             }

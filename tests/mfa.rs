@@ -291,3 +291,24 @@ fn two_runs_started_together_ask_once_in_total() {
     );
     assert_eq!(sts_calls(&s), (1, 3));
 }
+
+#[test]
+fn no_verbosity_shows_the_keys_or_the_session_tokens() {
+    let s = mfa_project();
+    let user = s.seeded().user().clone();
+    for verbosity in ["-v", "-vv", "-vvv"] {
+        // A fresh session each time: the STS calls are what would print tokens.
+        s.run(&["credentials", "logout"], "").success();
+        let run = s.run(&[verbosity, "tf", "plan"], "123456\n");
+        run.success().never_shows(&user.secret_access_key);
+        let call = s.calls().pop().unwrap();
+        let private_credentials = call.credentials.expect("the stand-in kept its credentials");
+        for line in private_credentials.lines() {
+            if let Some((key, value)) = line.split_once(" = ")
+                && (key == "aws_secret_access_key" || key == "aws_session_token")
+            {
+                run.never_shows(value);
+            }
+        }
+    }
+}

@@ -507,3 +507,23 @@ fn credentials_check_shows_sso_profiles_and_the_time_left_on_the_token() {
         .unwrap();
     assert!(shared.contains("333333333333"), "{shared}");
 }
+
+#[test]
+fn no_verbosity_shows_the_access_token_or_role_credentials() {
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
+    let token = access_token(&s);
+    for verbosity in ["-v", "-vv", "-vvv"] {
+        let run = s.run(&[verbosity, "aws", "sso", "refresh", "--force"], "");
+        run.success().never_shows(&token);
+        let credentials = s.read(s.aws_dir().join("credentials"));
+        for line in credentials.lines() {
+            if let Some((key, value)) = line.split_once(" = ")
+                && (key == "aws_secret_access_key" || key == "aws_session_token")
+            {
+                run.never_shows(value);
+            }
+        }
+        let run = s.run(&[verbosity, "terraform", "plan"], "");
+        run.success().never_shows(&token);
+    }
+}

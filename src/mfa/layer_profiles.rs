@@ -16,16 +16,26 @@ pub struct Variables<'a> {
     pub profile: Option<&'a str>,
 }
 
-/// Profile names in file order, without duplicates.
-pub fn layer_profiles(layer_dir: &Path, vars: &Variables) -> Result<Vec<String>, ProjectError> {
+/// Profile names in file order, without duplicates. A file leverage cannot read (Terraform
+/// accepts some HCL our parser refuses, such as repeated keys in an object) gets a warning and
+/// names nothing: terraform itself reports what is really wrong with it.
+pub fn layer_profiles(layer_dir: &Path, vars: &Variables) -> Vec<String> {
     let mut profiles = Vec::new();
     for file in ["config.tf", "locals.tf"] {
         let path = layer_dir.join(file);
-        if path.is_file() {
-            collect(HclFile::read(&path)?.body(), vars, &mut profiles);
+        if !path.is_file() {
+            continue;
+        }
+        match HclFile::read(&path) {
+            Ok(hcl) => collect(hcl.body(), vars, &mut profiles),
+            Err(error) => warn_unread(&error),
         }
     }
-    Ok(profiles)
+    profiles
+}
+
+fn warn_unread(error: &ProjectError) {
+    tracing::warn!("{error}; the AWS profiles it names are not prepared for terraform");
 }
 
 fn collect(body: &Body, vars: &Variables, out: &mut Vec<String>) {
@@ -133,12 +143,33 @@ terraform {
             profile: Some("bb-apps-devstg-devops"),
         };
         assert_eq!(
-            layer_profiles(dir.path(), &vars).unwrap(),
+            layer_profiles(dir.path(), &vars),
             [
                 "bb-apps-devstg-devops",
                 "bb-shared-devops",
                 "bb-network-devops"
             ]
         );
+    }
+
+    #[test]
+    fn a_file_our_parser_refuses_is_skipped_and_the_others_still_count() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.tf"),
+            "provider \"aws\" {\n  profile = var.profile\n}\n",
+        )
+        .unwrap();
+        // Terraform takes the last of repeated object keys; hcl-edit refuses the file.
+        std::fs::write(
+            dir.path().join("locals.tf"),
+            "locals {\n  certs = {\n    a = 1\n    a = 2\n  }\n}\n",
+        )
+        .unwrap();
+        let vars = Variables {
+            project: "bb",
+            profile: Some("bb-apps-devstg-devops"),
+        };
+        assert_eq!(layer_profiles(dir.path(), &vars), ["bb-apps-devstg-devops"]);
     }
 }

@@ -1,7 +1,8 @@
 //! Log lines in upstream's shape, `[HH:MM:SS.mmm] INFO     message`, on stderr.
 //!
 //! Colour only when stderr is a terminal and `NO_COLOR` is unset. `-v` lets leverage's own debug
-//! lines through, `-vv` the AWS SDK's and other libraries' too, `-vvv` everything at trace.
+//! lines through, `-vv` the AWS SDK's and other libraries' too, `-vvv` leverage's own trace lines.
+//! Libraries' trace lines are never shown: they carry whole requests, tokens included.
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -25,8 +26,10 @@ pub fn init(verbosity: u8) {
         match verbosity {
             0 => level <= Level::INFO,
             1 => level <= Level::INFO || (ours && level <= Level::DEBUG),
+            // Libraries never go past debug: the SDK's trace lines print whole requests,
+            // bearer tokens and session tokens among them.
             2 => level <= Level::DEBUG,
-            _ => true,
+            _ => level <= Level::DEBUG || ours,
         }
     });
     let subscriber =
