@@ -587,6 +587,11 @@ fn parallel_layers_have_prefixed_output_their_own_logs_and_a_summary() {
         summary_row(&run.stderr, "apps/us-east-1/a")[..3],
         ["apps/us-east-1/a", "ok", "0"]
     );
+    // Logs may hold sensitive outputs: a directory and files of the user's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(Path::new(logs)), 0o700);
+    assert_eq!(mode(&Path::new(logs).join("apps__us-east-1__a.log")), 0o600);
     std::fs::remove_dir_all(logs).unwrap();
 }
 

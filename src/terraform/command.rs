@@ -124,14 +124,14 @@ impl LayerCommand {
             let (_, only) = invocations.remove(0);
             return Ok(ExitStatus::Child(only.run_attached()?));
         }
-        let options = self.run_options(project);
+        let options = self.run_options(project)?;
         let outcomes = runner::run_layers(invocations, schedule, &options)?;
         eprint!(
             "\n{}",
             runner::summary(&outcomes, options.detailed_exitcode)
         );
-        if options.jobs > 1 {
-            eprintln!("Logs: {}", options.log_dir.display());
+        if let Some(log_dir) = &options.log_dir {
+            eprintln!("Logs: {}", log_dir.display());
         }
         let code = runner::exit_code_of(&outcomes, options.detailed_exitcode);
         // A layer deleted since --changed-since needs a destroy from the old checkout.
@@ -143,23 +143,24 @@ impl LayerCommand {
     }
 
     /// How a multi-layer run of this command goes.
-    fn run_options(&self, project: &Project) -> RunOptions {
+    fn run_options(&self, project: &Project) -> Result<RunOptions, crate::error::IoError> {
         let plugin_cache = std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some()
             || self.env.iter().any(|(k, _)| k == "TF_PLUGIN_CACHE_DIR");
-        RunOptions {
-            jobs: self.selection.jobs.max(1),
+        let jobs = self.selection.jobs.max(1);
+        Ok(RunOptions {
+            jobs,
             fail_fast: self.selection.fail_fast,
             skip_dependents: self.changes_infrastructure(),
             // Terraform's plugin cache is not safe for concurrent `init`.
             serialize: matches!(self.action, Action::Init { .. }) && plugin_cache,
             detailed_exitcode: self.action == Action::Plan
                 && self.args.iter().any(|a| a == "-detailed-exitcode"),
-            log_dir: std::env::temp_dir().join(format!(
-                "leverage-{}-{}",
-                project.short_name,
-                std::process::id()
-            )),
-        }
+            log_dir: if jobs > 1 {
+                Some(runner::private_log_dir(&project.short_name)?)
+            } else {
+                None
+            },
+        })
     }
 }
 

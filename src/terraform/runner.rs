@@ -5,6 +5,7 @@ use crate::error::IoError;
 use crate::graph::{Progress, Schedule, State};
 use crate::process::{Invocation, wait_forwarding_signals};
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Condvar, Mutex};
@@ -26,7 +27,7 @@ pub struct Outcome {
 pub struct RunOptions {
     /// Layers at a time. With one the terminal is attached as for a single layer; with more,
     /// stdin is closed, output lines are prefixed `[layer]` and also written to
-    /// `<log_dir>/<layer>.log`.
+    /// `<log_dir>/<layer>.log` (see [`private_log_dir`]).
     pub jobs: usize,
     /// Start no more layers once one has failed.
     pub fail_fast: bool,
@@ -36,7 +37,22 @@ pub struct RunOptions {
     pub serialize: bool,
     /// Exit code 2 means "changes", not failure (`plan -detailed-exitcode`).
     pub detailed_exitcode: bool,
-    pub log_dir: PathBuf,
+    /// Where each layer's log goes when several run at once.
+    pub log_dir: Option<PathBuf>,
+}
+
+/// A new directory for one run's logs that only this user can read: the logs may hold
+/// sensitive outputs. A random name under the temp directory, made 0700 (never an existing
+/// one, which someone else could have prepared), kept after the run for the user to read.
+pub fn private_log_dir(short_name: &str) -> Result<PathBuf, IoError> {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = std::env::temp_dir();
+    tempfile::Builder::new()
+        .prefix(&format!("leverage-{short_name}-"))
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir_in(&parent)
+        .map(tempfile::TempDir::keep)
+        .map_err(IoError::on("create a log directory in", &parent))
 }
 
 /// Runs the layers (`layers[i]` is `schedule.layers[i]`) as the schedule orders them: a unit
@@ -47,10 +63,6 @@ pub fn run_layers(
     schedule: &Schedule,
     options: &RunOptions,
 ) -> Result<Vec<Outcome>, IoError> {
-    if options.jobs > 1 {
-        std::fs::create_dir_all(&options.log_dir)
-            .map_err(IoError::on("create", &options.log_dir))?;
-    }
     let shared = Shared {
         layers,
         options,
@@ -168,11 +180,14 @@ impl Shared<'_> {
             let started = Instant::now();
             let code = {
                 let _turn = self.options.serialize.then(|| lock(&self.serial));
-                if self.options.jobs > 1 {
-                    run_captured(layer, invocation, &self.options.log_dir)
-                } else {
-                    tracing::info!("Invoking command for layer {layer}...");
-                    invocation.run_attached()
+                match &self.options.log_dir {
+                    Some(log_dir) if self.options.jobs > 1 => {
+                        run_captured(layer, invocation, log_dir)
+                    }
+                    _ => {
+                        tracing::info!("Invoking command for layer {layer}...");
+                        invocation.run_attached()
+                    }
                 }
             };
             let code = code.unwrap_or_else(|e| {
@@ -209,7 +224,13 @@ pub fn exit_code_of(outcomes: &[Outcome], detailed_exitcode: bool) -> i32 {
 /// Runs one layer with its output prefixed on screen and copied to its log file.
 fn run_captured(layer: &str, invocation: &Invocation, log_dir: &Path) -> Result<i32, IoError> {
     let log_path = log_dir.join(format!("{}.log", layer.replace('/', "__")));
-    let log = std::fs::File::create(&log_path).map_err(IoError::on("create", &log_path))?;
+    // A new file, private, in our own directory: never a link someone left there.
+    let log = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&log_path)
+        .map_err(IoError::on("create", &log_path))?;
     let log = Arc::new(Mutex::new(log));
     tracing::info!(
         "Invoking command for layer {layer}... (log: {})",
