@@ -324,6 +324,9 @@ fn logout_signs_out_and_removes_only_what_sso_wrote() {
     }
     assert_eq!(s.read(s.aws_dir().join("credentials")), statics);
     assert_eq!(s.read(s.aws_dir().join("config")), configured);
+    // Nor does the backup keep the role credentials that logout removed.
+    let backup = s.read(s.aws_dir().join("credentials.bkp"));
+    assert_eq!(backup, statics);
 }
 
 #[test]

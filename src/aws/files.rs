@@ -154,6 +154,39 @@ impl AwsFiles {
         Ok(true)
     }
 
+    /// Stages `ini` for `file` when it removes secrets (`sections`) that must not live on in a
+    /// backup either: no new backup is made (it would hold them), and the existing one loses the
+    /// same sections. Callers hold the [`FilesLock`].
+    pub fn stage_removing_secrets(
+        &self,
+        transaction: &mut Transaction,
+        file: AwsFile,
+        ini: &Ini,
+        sections: &[&str],
+    ) -> Result<(), AwsFilesError> {
+        let path = self.path(file);
+        let text = ini.to_string();
+        if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            transaction.stage(&path, &text, Mode::Private)?;
+        }
+        let backup = path.with_file_name(format!("{}.bkp", file.file_name()));
+        let Ok(old) = fs::read_to_string(&backup) else {
+            return Ok(());
+        };
+        let mut scrubbed = Ini::parse(&old).map_err(|error| AwsFilesError::Malformed {
+            path: backup.clone(),
+            error,
+        })?;
+        for section in sections {
+            scrubbed.remove_section(section);
+        }
+        let scrubbed = scrubbed.to_string();
+        if scrubbed != old {
+            transaction.stage(&backup, &scrubbed, Mode::Private)?;
+        }
+        Ok(())
+    }
+
     /// Writes `ini` over `file` when its text differs: backup first, then an atomic replace.
     /// Returns whether anything was written. Callers hold the [`FilesLock`].
     pub fn write(

@@ -5,6 +5,7 @@
 use super::portal::Portal;
 use super::token::TokenCache;
 use super::{Result, SsoProject};
+use crate::atomic_file::Transaction;
 use crate::aws::{AwsFile, AwsFiles};
 
 /// Works offline: a failed Logout call is a warning, the local clean-up still happens.
@@ -44,15 +45,27 @@ fn remove_role_credentials(files: &AwsFiles) -> Result<usize> {
         .filter(|s| config.get(s, "expiration").is_some())
         .map(str::to_string)
         .collect();
-    for section in &sections {
-        let profile = section.strip_prefix("profile ").unwrap_or(section);
+    let profiles: Vec<&str> = sections
+        .iter()
+        .map(|section| section.strip_prefix("profile ").unwrap_or(section))
+        .collect();
+    for (section, profile) in sections.iter().zip(&profiles) {
         credentials.remove_section(profile);
         config.remove(section, "expiration");
         if config.keys(section).is_empty() {
             config.remove_section(section);
         }
     }
-    files.write(AwsFile::Credentials, &credentials, &lock)?;
-    files.write(AwsFile::Config, &config, &lock)?;
+    // The role credentials must not survive in credentials.bkp either.
+    let mut transaction = Transaction::default();
+    files.stage_removing_secrets(
+        &mut transaction,
+        AwsFile::Credentials,
+        &credentials,
+        &profiles,
+    )?;
+    files.stage(&mut transaction, AwsFile::Config, &config)?;
+    transaction.commit().map_err(|failure| failure.error)?;
+    drop(lock);
     Ok(sections.len())
 }
