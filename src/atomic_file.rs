@@ -185,6 +185,8 @@ fn temp_file_beside(target: &Path, bytes: &[u8], mode: u32) -> Result<tempfile::
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // Every directory we write into is cleaned of what killed runs left (secrets, often).
+    sweep_stale_temp_files(dir);
     let mut temp = tempfile::Builder::new()
         .prefix(&temp_prefix())
         .suffix(".tmp")
@@ -218,7 +220,12 @@ pub fn temp_prefix() -> String {
     format!(".leverage-{}-", std::process::id())
 }
 
-/// Removes `.leverage-<pid>-*.tmp` files in `dir` whose process is gone (killed mid-write).
+/// A temp file lives for the milliseconds of one write: one this old is stale even when its pid
+/// now belongs to another process.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes `.leverage-<pid>-*.tmp` files in `dir` whose process is gone (killed mid-write), or
+/// that are older than any write takes.
 pub fn sweep_stale_temp_files(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -234,7 +241,11 @@ pub fn sweep_stale_temp_files(dir: &Path) {
         else {
             continue;
         };
-        if !process_alive(pid) && fs::remove_file(entry.path()).is_ok() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_AFTER));
+        if (old || !process_alive(pid)) && fs::remove_file(entry.path()).is_ok() {
             tracing::debug!(
                 "Removed {} left by a run that ended early",
                 entry.path().display()
@@ -348,5 +359,22 @@ mod tests {
         sweep_stale_temp_files(dir.path());
         assert!(!dead.exists());
         assert!(live.exists());
+    }
+
+    #[test]
+    fn an_hour_old_temp_file_is_stale_even_when_its_pid_is_alive_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let reused = dir.path().join(format!("{}old.tmp", temp_prefix()));
+        fs::write(&reused, "secret").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&reused)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+        // Any write into the directory sweeps it.
+        write(&dir.path().join("cache.json"), "{}", Mode::Private).unwrap();
+        assert!(!reused.exists());
     }
 }

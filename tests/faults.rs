@@ -225,10 +225,13 @@ const LAYER: &str = "management/global/base-identities";
 fn the_private_directory_is_0700_under_umask_000_and_lives_under_the_project_aws_dir() {
     let s = mfa_scenario();
     mode_recording_terraform(&s);
+    // A looser directory around it is tightened first.
+    std::fs::set_permissions(s.aws_dir(), std::fs::Permissions::from_mode(0o777)).unwrap();
     let run = s.sh(&format!(
         "umask 000; cd {LAYER} && echo 123456 | \"$LEVERAGE\" tf plan"
     ));
     run.success();
+    assert_eq!(mode(&s.aws_dir()), 0o700);
     let calls = s.dir.path().join("calls");
     assert_eq!(
         std::fs::read_to_string(calls.join("mode")).unwrap().trim(),
@@ -257,11 +260,19 @@ fn what_a_killed_run_left_is_swept_by_the_next() {
     std::fs::write(dead_dir.join("credentials"), "aws_session_token = live").unwrap();
     let dead_temp = s.aws_dir().join(".leverage-999999999-abcdef.tmp");
     std::fs::write(&dead_temp, "aws_secret_access_key = full").unwrap();
+    let cache = s.aws_dir().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let dead_cache_temp = cache.join(".leverage-999999999-abcdef.tmp");
+    std::fs::write(&dead_cache_temp, "{\"SessionToken\": \"live\"}").unwrap();
     let run = s.run_at(LAYER, &["tf", "plan"], "123456\n", &[]);
     run.success();
     assert!(
         !dead_dir.exists(),
         "a dead run's private directory is removed"
+    );
+    assert!(
+        !dead_cache_temp.exists(),
+        "a dead run's half-written cache entry is removed"
     );
     s.configure_management(&["--skip-access-keys-setup"])
         .success();
