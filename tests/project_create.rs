@@ -269,6 +269,15 @@ fn init_clones_the_template_makes_a_git_repository_and_drops_project_yaml() {
 }
 
 #[test]
+fn init_inside_another_repository_still_gives_the_project_its_own() {
+    // A HOME (here the scenario's directory) kept in git, as dotfiles repositories do.
+    let (s, _) = scenario(&[]);
+    git(s.dir.path(), &["init", "--quiet"]);
+    s.run(&["project", "init"], "").success();
+    assert!(s.project().join(".git").is_dir());
+}
+
+#[test]
 fn init_again_pulls_the_template_and_keeps_the_users_project_yaml() {
     let (s, origin) = initialized(&[]);
     s.write(origin.join("template/config/new.tf"), "# new\n");

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub fn init(dir: &Path, repo: &TemplateRepo) -> Result<(), ScaffoldError> {
     template_repo::require_git()?;
     repo.clone_or_update()?;
-    if template_repo::in_git_repository(dir) {
+    if template_repo::is_git_repository(dir) {
         tracing::info!("Project directory is already in a git repository.");
     } else {
         tracing::info!("Initializing git repository in project directory.");

@@ -126,9 +126,10 @@ impl TemplateRepo {
     }
 }
 
-/// Whether `dir` is inside a git work tree (it or an ancestor has `.git`).
-pub fn in_git_repository(dir: &Path) -> bool {
-    dir.ancestors().any(|d| d.join(".git").exists())
+/// Whether `dir` is the top of a git repository. A repository around it (a HOME kept in git)
+/// does not count: the project gets its own, as upstream's `git init` gives it.
+pub fn is_git_repository(dir: &Path) -> bool {
+    dir.join(".git").exists()
 }
 
 /// `git init` in `dir`.
