@@ -530,3 +530,17 @@ fn no_verbosity_shows_the_access_token_or_role_credentials() {
         run.success().never_shows(&token);
     }
 }
+
+#[test]
+fn refresh_with_no_account_profiles_warns_and_succeeds() {
+    let s = sso_project(SsoFixture::landing_zone());
+    let run = s.run(
+        &["aws", "sso", "login", "--no-browser", "--refresh-all"],
+        "",
+    );
+    run.success().stderr_has(&format!(
+        "No SSO account profiles found in {}; run `leverage aws configure sso` to add them.",
+        s.aws_dir().join("config").display()
+    ));
+    assert!(token_files(&s)[0].is_file(), "the login itself stands");
+}

@@ -48,8 +48,6 @@ pub enum SsoError {
         account_id: String,
         role: String,
     },
-    #[error("No SSO account profiles found in {}", path.display())]
-    NoAccountProfiles { path: PathBuf },
     #[error("no account's credentials could be refreshed ({failed} failed)")]
     AllFailed { failed: usize },
     #[error("{0}")]
@@ -85,7 +83,6 @@ impl Diagnostic for SsoError {
                 "check with your administrator or try running `leverage aws configure sso`".into()
             }
             SsoError::BadTokenFile { .. } => LOGIN.into(),
-            SsoError::NoAccountProfiles { .. } => "run `leverage aws configure sso` first".into(),
             SsoError::UsesSso { .. } => {
                 "MFA is enforced by your identity provider when you run `leverage aws sso login`, and layers get role credentials from SSO; nothing was changed".into()
             }

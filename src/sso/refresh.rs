@@ -21,10 +21,13 @@ pub async fn refresh_all(sso: &SsoProject, force: bool) -> Result<RefreshSummary
     let credentials = sso.files.read(AwsFile::Credentials)?;
     let accounts = account_profiles(sso, &config);
     if accounts.is_empty() {
-        return Err(SsoError::NoAccountProfiles {
-            path: sso.files.path(AwsFile::Config),
-        }
-        .into());
+        // As upstream: nothing to refresh is not a failure (`login --refresh-all` on a project
+        // whose accounts were never listed has still logged in).
+        tracing::warn!(
+            "No SSO account profiles found in {}; run `leverage aws configure sso` to add them.",
+            sso.files.path(AwsFile::Config).display()
+        );
+        return Ok(RefreshSummary::default());
     }
     tracing::info!("Found {} account(s) to refresh.", accounts.len());
     let token = super::session::usable_token(sso).await?;
