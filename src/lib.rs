@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod error;
 pub mod exit_status;
 pub(crate) mod graph;
+pub(crate) mod home;
 pub(crate) mod identities;
 pub(crate) mod kubectl;
 pub(crate) mod lock;

@@ -122,6 +122,16 @@ fn kubectls_exit_code_is_leverages_and_a_missing_kubectl_says_what_to_install() 
 }
 
 #[test]
+fn without_home_nothing_is_made_in_the_current_directory() {
+    let s = Scenario::new().standins(&["kubectl"]).env("HOME", "");
+    let run = s.run(&["kc", "get", "pods"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("HOME is not set, so there is no ~/.kube for the kubeconfig");
+    assert!(!s.project().join(".kube").exists());
+    assert!(s.calls().is_empty());
+}
+
+#[test]
 fn configure_runs_the_layers_update_kubeconfig_line_with_the_region() {
     let s = eks_project();
     let outputs = s.dir.path().join("outputs.txt");

@@ -72,11 +72,9 @@ pub type FilesLock = crate::lock::Lock;
 impl AwsFiles {
     /// `$HOME/.aws/<short>/`.
     pub fn for_project(short_name: &str) -> Result<AwsFiles, AwsFilesError> {
-        let home = std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .ok_or(AwsFilesError::NoHome)?;
+        let home = crate::home::dir().ok_or(AwsFilesError::NoHome)?;
         Ok(AwsFiles {
-            dir: PathBuf::from(home).join(".aws").join(short_name),
+            dir: home.join(".aws").join(short_name),
         })
     }
 

@@ -25,6 +25,8 @@ const CLUSTER_LAYER: &str = "cluster";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KubectlError {
+    #[error("HOME is not set, so there is no ~/.kube for the kubeconfig")]
+    NoHome,
     #[error("This command can only run at the cluster layer, not in the {location}.")]
     NotInALayer { location: &'static str },
     #[error(
@@ -53,6 +55,7 @@ pub enum KubectlError {
 impl Diagnostic for KubectlError {
     fn hint(&self) -> Option<String> {
         let hint = match self {
+            KubectlError::NoHome => "set HOME to your home directory",
             KubectlError::NotInALayer { .. } | KubectlError::NotAClusterLayer { .. } => {
                 "cd into the EKS cluster layer (e.g. apps-devstg/us-east-1/k8s-eks/cluster), or \
                  run `leverage kubectl discover`"
@@ -87,9 +90,9 @@ impl Diagnostic for KubectlError {
 }
 
 /// `~/.kube/<short>/config`; the directory is made 0700 when missing.
-pub fn kubeconfig(project: &Project) -> Result<PathBuf, IoError> {
-    let home = std::env::var_os("HOME").unwrap_or_default();
-    let dir = PathBuf::from(home).join(".kube").join(&project.short_name);
+pub fn kubeconfig(project: &Project) -> crate::Result<PathBuf> {
+    let home = crate::home::dir().ok_or(KubectlError::NoHome)?;
+    let dir = home.join(".kube").join(&project.short_name);
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)

@@ -26,14 +26,12 @@ pub struct TemplateRepo {
 impl TemplateRepo {
     /// The clone under `$HOME`, with the origin from the environment.
     pub fn from_env() -> Result<TemplateRepo, ScaffoldError> {
-        let home = std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .ok_or(ScaffoldError::NoHome)?;
+        let home = crate::home::dir().ok_or(ScaffoldError::NoHome)?;
         let origin = std::env::var(TEMPLATE_REPO_VAR)
             .ok()
             .filter(|o| !o.trim().is_empty())
             .unwrap_or_else(|| UPSTREAM_TEMPLATE_REPO.to_string());
-        let home_dir = PathBuf::from(home).join(".leverage");
+        let home_dir = home.join(".leverage");
         Ok(TemplateRepo {
             dir: home_dir.join("templates"),
             home_dir,
