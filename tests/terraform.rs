@@ -240,7 +240,10 @@ fn tf_runs_tofu_when_present_and_terraform_otherwise() {
     let s = Scenario::new().standins(&[]).cd(LAYER);
     s.run(&["tf", "plan"], "")
         .failure()
-        .stderr_has("tofu was not found on PATH");
+        .stderr_has("tofu or terraform was not found on PATH")
+        .stderr_has(
+            "hint: install OpenTofu (https://opentofu.org/docs/intro/install/) or Terraform",
+        );
 }
 
 #[test]

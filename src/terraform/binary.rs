@@ -33,7 +33,7 @@ impl Group {
             Group::Tf => {
                 let binary = find("tofu")
                     .or_else(|| find("terraform"))
-                    .ok_or_else(|| not_found("tofu"))?;
+                    .ok_or_else(neither_found)?;
                 tracing::debug!("tf runs {} ({})", binary.name, binary.path.display());
                 Ok(binary)
             }
@@ -53,6 +53,16 @@ fn not_found(name: &str) -> ProgramNotFound {
     ProgramNotFound {
         name: name.to_string(),
         install: install.to_string(),
+    }
+}
+
+/// `tf` (and what runs as it: tfautomv, project create's fmt) takes either binary.
+fn neither_found() -> ProgramNotFound {
+    ProgramNotFound {
+        name: "tofu or terraform".into(),
+        install: "install OpenTofu (https://opentofu.org/docs/intro/install/) or Terraform \
+                  (https://developer.hashicorp.com/terraform/install)"
+            .into(),
     }
 }
 
@@ -111,5 +121,14 @@ mod tests {
             .resolve_in(Some(none.path().as_os_str()))
             .unwrap_err();
         assert!(error.hint().unwrap().contains("install Terraform"));
+        let error = Group::Tf
+            .resolve_in(Some(none.path().as_os_str()))
+            .unwrap_err();
+        assert_eq!(error.to_string(), "tofu or terraform was not found on PATH");
+        assert_eq!(
+            error.hint().unwrap(),
+            "install OpenTofu (https://opentofu.org/docs/intro/install/) or Terraform \
+             (https://developer.hashicorp.com/terraform/install)"
+        );
     }
 }
