@@ -2,11 +2,9 @@
 //! (it decodes the QR image and computes the codes) and the user at the keyboard.
 
 use crate::support::authenticator::{codes, scan, seed_of};
-use crate::support::{AwsFixture, Run, Scenario};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use crate::support::live::Live;
+use crate::support::{AwsFixture, Scenario};
+use std::io::Write;
 
 const CODE_PROMPT: &str = "> MFA code 1";
 
@@ -27,63 +25,6 @@ fn configured(fixture: AwsFixture, fetch_mfa: bool) -> Scenario {
     }
     s.run(&args, "").success();
     s
-}
-
-/// A leverage process the test talks to: stderr read line by line as it comes.
-struct Live {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Receiver<String>,
-    stderr: String,
-}
-
-impl Live {
-    fn start(s: &Scenario, args: &[&str]) -> Live {
-        let mut child = s.spawn(args);
-        let stdin = child.stdin.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (sender, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = sender.send(line);
-            }
-        });
-        Live {
-            child,
-            stdin,
-            lines,
-            stderr: String::new(),
-        }
-    }
-
-    /// Reads stderr until a line holds `text`.
-    fn wait_for(&mut self, text: &str) {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("no {text:?} on stderr:\n{}", self.stderr));
-            self.stderr.push_str(&line);
-            self.stderr.push('\n');
-            if line.contains(text) {
-                return;
-            }
-        }
-    }
-
-    fn finish(mut self) -> Run {
-        drop(self.stdin);
-        let out = self.child.wait_with_output().unwrap();
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
-            self.stderr.push_str(&line);
-            self.stderr.push('\n');
-        }
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: self.stderr,
-        }
-    }
 }
 
 /// Every MANAGEMENT role profile has `mfa_serial = <serial>` after its other settings.
@@ -241,7 +182,7 @@ fn ctrl_c_while_waiting_for_a_code_deletes_the_new_device() {
         ],
     );
     live.wait_for(CODE_PROMPT);
-    let pid = live.child.id().to_string();
+    let pid = live.pid().to_string();
     let kill = std::process::Command::new("kill")
         .args(["-INT", &pid])
         .status()

@@ -2,6 +2,7 @@
 //! modes, killed runs, closed outputs, absurd settings, a held lock. Each case asserts the
 //! whole outcome: files byte-identical or fully updated, modes, exit codes, no panic.
 
+use crate::support::live::Live;
 use crate::support::{AwsFixture, Scenario, finish};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -17,21 +18,32 @@ fn no_panic(run: &crate::support::Run) {
 }
 
 #[test]
-fn concurrent_configure_runs_keep_every_account_id() {
+fn concurrent_configure_runs_keep_every_account_id_and_every_profile() {
     let s = Scenario::new().moto(AwsFixture::landing_zone());
     let csv = s.keys_csv(s.seeded().user());
-    let args = [
-        "credentials",
-        "configure",
-        "--type",
-        "MANAGEMENT",
-        "--credentials-file",
-        csv.to_str().unwrap(),
-        "--overwrite-existing-credentials",
-    ];
-    let runs: Vec<_> = (0..3).map(|_| s.run_in(&s.project(), &args, "")).collect();
+    // Runs of two types at once: each adds its own profile to the same files, so an update
+    // lost between a read and a write would show as a missing profile.
+    let runs: Vec<_> = ["BOOTSTRAP", "MANAGEMENT", "BOOTSTRAP", "MANAGEMENT"]
+        .iter()
+        .map(|kind| {
+            let args = [
+                "credentials",
+                "configure",
+                "--type",
+                kind,
+                "--credentials-file",
+                csv.to_str().unwrap(),
+                "--overwrite-existing-credentials",
+            ];
+            s.run_in(&s.project(), &args, "")
+        })
+        .collect();
     for run in runs {
         run.join().unwrap().success();
+    }
+    let credentials = s.read(s.aws_dir().join("credentials"));
+    for profile in ["[bb-bootstrap]", "[bb-management]"] {
+        assert!(credentials.contains(profile), "{profile}:\n{credentials}");
     }
     let common = s.read(s.project().join("config/common.tfvars"));
     for account in ["management", "security", "shared"] {
@@ -43,20 +55,20 @@ fn concurrent_configure_runs_keep_every_account_id() {
     }
 }
 
+const KEYS_QUESTION: &str = "Select the means by which you'll provide the programmatic keys";
+
 #[test]
 fn an_edit_made_while_configure_asks_survives() {
     let s = Scenario::new().moto(AwsFixture::landing_zone());
     let csv = s.keys_csv(s.seeded().user());
-    let mut child = s.spawn(&["credentials", "configure", "--type", "MANAGEMENT"]);
+    let mut live = Live::start(&s, &["credentials", "configure", "--type", "MANAGEMENT"]);
+    live.wait_for(KEYS_QUESTION);
     // While it waits for an answer, the user edits common.tfvars.
-    std::thread::sleep(std::time::Duration::from_millis(500));
     let path = s.project().join("config/common.tfvars");
     let edited = format!("# edited while configure waited\n{}", s.read(&path));
     s.write(&path, &edited);
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(stdin, "1\n{}", csv.display()).unwrap();
-    drop(stdin);
-    finish(child).success();
+    writeln!(live.stdin, "1\n{}", csv.display()).unwrap();
+    live.finish().success();
     let after = s.read(&path);
     assert!(
         after.starts_with("# edited while configure waited\n"),
@@ -68,6 +80,43 @@ fn an_edit_made_while_configure_asks_survives() {
         edited,
         "the backup holds the text just before the change"
     );
+}
+
+#[test]
+fn a_question_holds_no_lock_and_keys_stored_meanwhile_are_not_overwritten() {
+    let s = Scenario::new()
+        .moto(AwsFixture::landing_zone().and_user("clint.barton"))
+        .env("LEVERAGE_LOCK_TIMEOUT", "5");
+    s.configure_management(&[]).success();
+    let natasha = s.keys_csv(s.seeded().user());
+    let clint = s.keys_csv(&s.seeded().users["clint.barton"]);
+    let mut live = Live::start(&s, &["credentials", "configure", "--type", "MANAGEMENT"]);
+    live.wait_for("Credentials already configured for bb-management");
+    writeln!(live.stdin, "2").unwrap();
+    live.wait_for(KEYS_QUESTION);
+    // Another run stores other keys while the first one waits: it is not held up.
+    s.run(
+        &[
+            "credentials",
+            "configure",
+            "--type",
+            "MANAGEMENT",
+            "--overwrite-existing-credentials",
+            "--credentials-file",
+            clint.to_str().unwrap(),
+        ],
+        "",
+    )
+    .success();
+    let before = s.snapshot();
+    writeln!(live.stdin, "1\n{}", natasha.display()).unwrap();
+    let run = live.finish();
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has(&format!(
+        "the keys of profile bb-management in {} changed while leverage was asking; nothing was written",
+        s.aws_dir().join("credentials").display()
+    ));
+    assert_eq!(s.snapshot(), before, "the other run's keys stay");
 }
 
 #[test]

@@ -118,9 +118,10 @@ pub fn run(options: &ConfigureOptions) -> crate::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// Runs the whole flow. The AWS files stay locked from the first read to the last write;
-/// everything is learned first (keys checked, accounts listed, MFA device found) and only then
-/// written, so a failure at any step leaves every file as it was.
+/// Runs the whole flow. Everything is asked and learned first (keys checked, accounts listed, MFA
+/// device found) and only then written, so a failure at any step leaves every file as it was.
+/// The files are locked after the questions, not during them (a `tf` run elsewhere is not held
+/// up by a prompt), and written from a fresh read under the lock.
 pub async fn configure(
     project: &Project,
     files: &AwsFiles,
@@ -138,9 +139,9 @@ pub async fn configure(
         profile: format!("{}-{kind}", project.short_name),
         identity: None,
     };
-    let lock = files.lock()?;
     let credentials = files.read(AwsFile::Credentials)?;
     let stored = AwsKeys::stored_in(&credentials, &run.profile);
+    let seen = stored.as_ref().map(key_pair);
     let already_configured = stored.is_some();
     let overwrite = run.overwrite_wanted(already_configured)?;
     let (keys, keys_are_new) = run.keys(stored, overwrite).await?;
@@ -148,7 +149,29 @@ pub async fn configure(
     if keys_are_new {
         changes.new_keys = Some(keys);
     }
+    let lock = files.lock()?;
+    // What was decided rests on the keys seen before the questions: they must still be there,
+    // unless ours replace whatever is there anyway (the flag says so, or they are the same).
+    let now = AwsKeys::stored_in(&files.read(AwsFile::Credentials)?, &run.profile);
+    let now = now.as_ref().map(key_pair);
+    let ours = changes.new_keys.as_ref().map(key_pair);
+    let replaced_anyway = ours.is_some() && (options.overwrite_existing_credentials || now == ours);
+    if now != seen && !replaced_anyway {
+        return Err(CredentialsError::ChangedMeanwhile {
+            profile: run.profile.clone(),
+            path: files.path(AwsFile::Credentials).display().to_string(),
+        }
+        .into());
+    }
     run.write(&changes, already_configured, &lock)
+}
+
+/// A stored key pair, to tell whether it changed (compared, never shown).
+fn key_pair(keys: &AwsKeys) -> (String, String) {
+    (
+        keys.access_key_id.clone(),
+        keys.secret_access_key.expose().to_string(),
+    )
 }
 
 impl Configure<'_> {

@@ -29,6 +29,10 @@ pub enum CredentialsError {
         profile: String,
         path: String,
     },
+    #[error(
+        "the keys of profile {profile} in {path} changed while leverage was asking; nothing was written"
+    )]
+    ChangedMeanwhile { profile: String, path: String },
     #[error("no profile is configured in {dir}")]
     NothingConfigured { dir: String },
     #[error("no virtual MFA device found for IAM user {user}")]
@@ -164,6 +168,7 @@ impl CredentialsError {
             CredentialsError::RejectedKeys { .. }
             | CredentialsError::Unverified { .. }
             | CredentialsError::NoStoredKeys { .. }
+            | CredentialsError::ChangedMeanwhile { .. }
             | CredentialsError::NoMfaDevice { .. }
             | CredentialsError::NotAUser { .. }
             | CredentialsError::NothingConfigured { .. } => None,

@@ -6,6 +6,7 @@
 pub mod authenticator;
 pub mod fake_sts;
 pub mod gpg;
+pub mod live;
 mod snapshot;
 pub mod sso;
 
