@@ -35,7 +35,7 @@ pub fn run(project: &Project, args: Vec<String>) -> crate::Result<ExitStatus> {
     let program = process::require("tfautomv", INSTALL)?;
     let binary = Group::Tf.resolve()?;
     let credentials = auth::for_layers(project, layers, Refresh::IfNeeded)?;
-    let var_files = var_file_args(&project.root, &account_of(layer)).join(" ");
+    let var_files = cli_args_value(&var_file_args(&project.root, &account_of(layer)));
     let mut env = credentials.env();
     env.push(("TF_CLI_ARGS_init".into(), var_files.clone()));
     env.push(("TF_CLI_ARGS_plan".into(), var_files));
@@ -46,6 +46,24 @@ pub fn run(project: &Project, args: Vec<String>) -> crate::Result<ExitStatus> {
         env,
     };
     Ok(ExitStatus::Child(run.run_attached()?))
+}
+
+/// Arguments as one `TF_CLI_ARGS_*` value. Terraform splits it as a shell would, so an
+/// argument with a space or a quote (a project under `~/My Projects`) is single-quoted.
+fn cli_args_value(args: &[String]) -> String {
+    args.iter()
+        .map(|arg| {
+            if arg
+                .chars()
+                .any(|c| c.is_whitespace() || "'\"\\$`".contains(c))
+            {
+                format!("'{}'", arg.replace('\'', r"'\''"))
+            } else {
+                arg.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The user's arguments without any `--terraform-bin X` / `--terraform-bin=X`, then
@@ -88,6 +106,19 @@ mod tests {
         assert_eq!(
             with_terraform_bin(Vec::new(), "terraform"),
             strings(&["--terraform-bin=terraform"])
+        );
+    }
+
+    #[test]
+    fn var_files_with_spaces_or_quotes_are_quoted_for_terraform() {
+        let args = strings(&[
+            "-var-file=/home/u/My Projects/bb/config/common.tfvars",
+            "-var-file=/srv/bb/it's/account.tfvars",
+            "-var-file=/srv/bb/config/backend.tfvars",
+        ]);
+        assert_eq!(
+            cli_args_value(&args),
+            r"'-var-file=/home/u/My Projects/bb/config/common.tfvars' '-var-file=/srv/bb/it'\''s/account.tfvars' -var-file=/srv/bb/config/backend.tfvars"
         );
     }
 }

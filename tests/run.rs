@@ -125,7 +125,7 @@ fn the_list_shows_public_tasks_with_default_ignored_and_docstrings() {
     let s = scenario();
     let run = s.run(&["run", "--list-tasks"], "");
     run.success();
-    // Upstream 3.1.0 printed exactly this, but "Powered by Leverage 3.1.0".
+    // Upstream 3.1.0 printed exactly this, with its own version (3.1.0).
     let expected = "Tasks in build file `build.py`:
 
   build    [Default]\tBuild the project.
@@ -138,7 +138,7 @@ fn the_list_shows_public_tasks_with_default_ignored_and_docstrings() {
   skipped  [Ignored]\tNever runs.
   where             \tShow the helper paths.
 
-Powered by leverage 0.1.0
+Powered by Leverage 0.1.0
 ";
     assert_eq!(run.stdout, expected);
     assert_eq!(run.stderr, "");

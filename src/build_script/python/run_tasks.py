@@ -106,7 +106,7 @@ def list_tasks(module_name, tasks, default_task):
         print(f"  {name:<{name_width}}  {attr: ^{attr_width}}\t{doc[0] if doc else ''}")
         for line in doc[1:]:
             print(f"    {'': <{name_width + attr_width}}\t{line}")
-    print(f"\nPowered by leverage {__version__}")
+    print(f"\nPowered by Leverage {__version__}")
 
 
 def parse_arguments(arguments, name):
