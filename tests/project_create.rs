@@ -356,6 +356,8 @@ fn dry_run_lists_every_path_and_writes_nothing() {
     );
     assert_eq!(tree(&s.project()), before);
     assert!(s.calls().is_empty());
+    // Nothing is set up, so nothing says it is.
+    assert!(!run.stderr.contains("INFO"), "{}", run.stderr);
 }
 
 #[test]
@@ -504,6 +506,7 @@ fn each_invalid_field_is_refused_naming_the_key_and_the_rule() {
         ("  - name: shared\n    email: aws+shared@acme.example\n", ""),
         ("name: shared", "name: security"),
         ("organization:", "organisation:"),
+        (PROJECT_YAML, ""),
     ];
     let mut out = String::new();
     for (from, to) in cases {
@@ -529,6 +532,7 @@ fn each_invalid_field_is_refused_naming_the_key_and_the_rule() {
     ERROR    project.yaml: organization.accounts entry named shared is missing (the template needs the management, security and shared accounts)
     ERROR    project.yaml: organization.accounts[2] (security).name = "security" is not valid: account names must be unique
     ERROR    project.yaml: organization.accounts is missing (a list of accounts, each with a name and an email)
+    ERROR    project.yaml: project_name is missing (3 to 25 lowercase letters, digits or hyphens, starting and ending with a letter or digit)
     "#);
 }
 

@@ -205,3 +205,42 @@ fn undo(staging: &Path, root: &Path, done: Vec<Moved>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_failure_midway_puts_back_everything_already_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, root) = (dir.path().join("staging"), dir.path().join("root"));
+        write(&staging.join(".gitignore"), "new\n");
+        write(&staging.join("config/common.tfvars"), "project = \"ac\"\n");
+        write(&staging.join("management/config/account.tfvars"), "x\n");
+        write(&root.join(".gitignore"), "mine\n");
+        // Something that is not ours stands where the third entry goes.
+        write(&root.join("management/notes.txt"), "mine\n");
+        let tops: Vec<PathBuf> = [".gitignore", "config", "management"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let error = move_into_place(&staging, &root, &tops).unwrap_err();
+        assert!(matches!(error, ScaffoldError::InTheWay { .. }), "{error}");
+        assert_eq!(
+            fs::read_to_string(root.join(".gitignore")).unwrap(),
+            "mine\n"
+        );
+        assert!(!root.join(".gitignore.bkp").exists());
+        assert!(!root.join("config").exists());
+        assert!(staging.join("config/common.tfvars").is_file());
+        assert_eq!(
+            fs::read_to_string(root.join("management/notes.txt")).unwrap(),
+            "mine\n"
+        );
+    }
+}

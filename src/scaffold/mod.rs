@@ -66,7 +66,7 @@ pub fn create(cwd: &Path, repo: &TemplateRepo, dry_run: bool) -> Result<Outcome,
     let settings = Settings::read(&yaml)?;
     repo.require()?;
     let env = jinja::environment(&repo.dir);
-    let plan = Plan::build(&repo.dir, &settings, &env)?;
+    let plan = Plan::build(&repo.dir, &settings, &env, !dry_run)?;
     apply::check_nothing_in_the_way(&plan, &root)?;
     if !dry_run {
         let staging = apply::stage(&plan, &root)?;

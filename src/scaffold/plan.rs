@@ -46,6 +46,9 @@ pub enum Entry {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub entries: BTreeMap<PathBuf, Entry>,
+    /// Upstream's progress lines at info level; a dry run, which sets nothing up, keeps them at
+    /// debug.
+    narrate: bool,
 }
 
 /// The `config/` of an account the template has no directory for, shaped like `shared`'s (a
@@ -77,10 +80,14 @@ impl Plan {
         repo_dir: &Path,
         settings: &Settings,
         env: &Environment<'static>,
+        narrate: bool,
     ) -> Result<Plan, ScaffoldError> {
         let source = repo_dir.join("template");
-        let mut plan = Plan::default();
-        tracing::info!("Creating project directory structure.");
+        let mut plan = Plan {
+            narrate,
+            ..Plan::default()
+        };
+        plan.say("Creating project directory structure.");
         plan.copy_file(&source.join(".gitignore"), Path::new(".gitignore"))?;
         plan.copy_tree(&source.join(CONFIG), Path::new(CONFIG), false)?;
         for (account, global, regional) in STRUCTURE {
@@ -98,7 +105,7 @@ impl Plan {
                 plan.copy_tree(&from.join(PRIMARY_REGION).join(layer), &to, true)?;
             }
         }
-        tracing::info!("Finished creating directory structure.");
+        plan.say("Finished creating directory structure.");
 
         let render = Renderer {
             repo_dir,
@@ -106,7 +113,7 @@ impl Plan {
             settings,
             env,
         };
-        tracing::info!("Setting up common base files.");
+        plan.say("Setting up common base files.");
         let mut common = templates_in(&source, false)?;
         common.extend(templates_in(&source.join(CONFIG), true)?);
         for template in common {
@@ -115,13 +122,21 @@ impl Plan {
         for account in &settings.accounts {
             plan.account(account, &render)?;
         }
-        tracing::info!("Project configuration finished.");
+        plan.say("Project configuration finished.");
         Ok(plan)
+    }
+
+    fn say(&self, line: &str) {
+        if self.narrate {
+            tracing::info!("{line}");
+        } else {
+            tracing::debug!("{line}");
+        }
     }
 
     /// One account's templates; accounts beyond the fixed three get a `config/` of their own.
     fn account(&mut self, account: &str, render: &Renderer) -> Result<(), ScaffoldError> {
-        tracing::info!("Account: Setting up {account}.");
+        self.say(&format!("Account: Setting up {account}."));
         let from = render.source.join(account);
         let layers: Vec<PathBuf> = match STRUCTURE.iter().find(|(a, ..)| *a == account) {
             Some((_, global, regional)) => std::iter::once(PathBuf::from(CONFIG))
@@ -134,13 +149,13 @@ impl Plan {
                 vec![PathBuf::from(CONFIG)]
             }
             None => {
-                tracing::info!("\tLayer: Setting up {CONFIG}.");
+                self.say(&format!("\tLayer: Setting up {CONFIG}."));
                 return self.extra_account_config(account, render);
             }
         };
         for layer in layers {
             let name = layer.file_name().unwrap_or_default().to_string_lossy();
-            tracing::info!("\tLayer: Setting up {name}.");
+            self.say(&format!("\tLayer: Setting up {name}."));
             for template in templates_in(&from.join(&layer), false)? {
                 self.add_rendered(render.template(&template)?);
             }
@@ -313,7 +328,7 @@ fn render_error(template: &str, error: &minijinja::Error) -> ScaffoldError {
         message = format!("{message}: {detail}");
     }
     ScaffoldError::Render {
-        template: format!("template {template}"),
+        template: format!("{template} (project template)"),
         message: message.replace('\n', " "),
     }
 }

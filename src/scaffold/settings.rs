@@ -40,6 +40,11 @@ impl Settings {
     }
 
     pub fn check(yaml: Yaml) -> Result<Settings, ScaffoldError> {
+        // An empty file is a mapping with nothing in it: the first missing key is named.
+        let yaml = match yaml {
+            Yaml::Null => Yaml::Mapping(Default::default()),
+            other => other,
+        };
         let Yaml::Mapping(mut map) = yaml else {
             return Err(invalid("(the whole file)", &yaml, "a mapping of settings"));
         };
