@@ -1,7 +1,7 @@
 //! `leverage kubectl` / `kc`: a recording stand-in kubectl for the passthrough; `configure` and
 //! `discover` end to end with the real AWS CLI writing the kubeconfig from moto_server's EKS.
 
-use crate::support::{Moto, Scenario, venv_bin};
+use crate::support::{AwsFixture, Moto, Scenario, venv_bin};
 
 const CLUSTER_LAYER: &str = "shared/us-east-1/k8s-eks/cluster";
 const CLUSTER: &str = "bb-shared-k8s";
@@ -119,6 +119,40 @@ fn kubectls_exit_code_is_leverages_and_a_missing_kubectl_says_what_to_install() 
     let run = s.run(&["kc", "get", "pods"], "");
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(s.transcript(&run));
+}
+
+#[test]
+fn in_a_layer_with_mfa_on_kubectl_gets_the_layers_temporary_credentials() {
+    let layer = "shared/us-east-1/base-tf-backend";
+    let s = Scenario::new()
+        .moto(AwsFixture::landing_zone())
+        .standins(&["kubectl"])
+        .env("STANDIN_COPY_AWS_FILES", "1");
+    s.configure_management(&["--fetch-mfa-device"]).success();
+    s.enable_mfa();
+    s.clear_calls();
+    let s = s.cd(layer);
+    let run = s.run(&["kc", "get", "pods"], "123456\n");
+    run.success()
+        .stderr_has("> MFA: Please type in your OTP")
+        .never_shows(&s.seeded().user().secret_access_key);
+    let calls = s.calls();
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    assert_eq!(calls[0].args, ["get", "pods"]);
+    let private = s.aws_dir().join("leverage-credentials-");
+    assert!(
+        calls[0].env["AWS_CONFIG_FILE"].starts_with(private.to_str().unwrap()),
+        "private files, not the user's: {}",
+        calls[0].env["AWS_CONFIG_FILE"]
+    );
+    let credentials = calls[0]
+        .credentials
+        .clone()
+        .expect("the stand-in kept the credentials");
+    assert!(
+        credentials.contains("[bb-shared-oaar]") && credentials.contains("aws_session_token"),
+        "{credentials}"
+    );
 }
 
 #[test]
