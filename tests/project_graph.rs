@@ -600,3 +600,37 @@ fn changed_since_selects_changed_layers_and_their_dependents() {
         "{stdout}"
     );
 }
+
+#[test]
+fn init_over_many_layers_runs_one_at_a_time_when_a_plugin_cache_is_shared() {
+    fn overlapping(s: &Scenario) -> Vec<(String, String)> {
+        let calls = timed_calls(s);
+        let mut pairs = Vec::new();
+        for (i, a) in calls.iter().enumerate() {
+            for b in &calls[i + 1..] {
+                if b.1 < a.2 {
+                    pairs.push((a.0.clone(), b.0.clone()));
+                }
+            }
+        }
+        pairs
+    }
+    // The cache named by the variable, then by the CLI configuration file.
+    let s = project()
+        .env("STANDIN_SLEEP", "0.1")
+        .env("TF_PLUGIN_CACHE_DIR", "/tmp/plugin-cache");
+    s.run(&["tf", "init", "--skip-validation", "--all", "-j", "4"], "")
+        .success();
+    assert_eq!(timed_calls(&s).len(), ENABLED.len());
+    assert_eq!(overlapping(&s), Vec::<(String, String)>::new());
+
+    let s = project().env("STANDIN_SLEEP", "0.1");
+    s.write(
+        s.home().join(".terraformrc"),
+        "plugin_cache_dir = \"$HOME/.terraform.d/plugin-cache\"\n",
+    );
+    s.run(&["tf", "init", "--skip-validation", "--all", "-j", "4"], "")
+        .success();
+    assert_eq!(timed_calls(&s).len(), ENABLED.len());
+    assert_eq!(overlapping(&s), Vec::<(String, String)>::new());
+}

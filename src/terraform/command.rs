@@ -12,6 +12,7 @@ use crate::graph::preflight::{self, Intent};
 use crate::graph::{AllOptions, GraphError, Schedule, Selection};
 use crate::process::Invocation;
 use crate::project::{Location, Project, account_of};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// A command that runs in layers.
@@ -144,8 +145,13 @@ impl LayerCommand {
 
     /// How a multi-layer run of this command goes.
     fn run_options(&self, project: &Project) -> Result<RunOptions, crate::error::IoError> {
-        let plugin_cache = std::env::var_os("TF_PLUGIN_CACHE_DIR").is_some()
-            || self.env.iter().any(|(k, _)| k == "TF_PLUGIN_CACHE_DIR");
+        let var = |name: &str| {
+            let passed = self.env.iter().rev().find(|(k, _)| k == name);
+            passed
+                .map(|(_, v)| OsString::from(v))
+                .or_else(|| std::env::var_os(name))
+        };
+        let plugin_cache = super::plugin_cache::configured(var, crate::home::dir().as_deref());
         let jobs = self.selection.jobs.max(1);
         Ok(RunOptions {
             jobs,

@@ -8,6 +8,7 @@ pub mod command;
 pub mod invocation;
 pub mod layers;
 pub mod layout;
+pub mod plugin_cache;
 pub mod runner;
 
 use crate::error::Diagnostic;

@@ -564,6 +564,13 @@ impl Scenario {
         for key in INHERITED_AWS_VARS {
             command.env_remove(key);
         }
+        // The machine's terraform settings (TF_CLI_CONFIG_FILE, a plugin cache...) are not the
+        // test's.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("TF_") {
+                command.env_remove(key);
+            }
+        }
         if let Some(moto) = &self.moto {
             command.env("AWS_ENDPOINT_URL", &moto.endpoint);
         }
