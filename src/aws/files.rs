@@ -20,6 +20,9 @@ pub enum AwsFilesError {
     Malformed { path: PathBuf, error: IniError },
     #[error(transparent)]
     Io(#[from] IoError),
+    /// A write with its backup that failed: says which files could not be put back, if any.
+    #[error(transparent)]
+    Commit(#[from] crate::atomic_file::CommitFailure),
 }
 
 impl Diagnostic for AwsFilesError {
@@ -32,6 +35,7 @@ impl Diagnostic for AwsFilesError {
                 path.display()
             )),
             AwsFilesError::Io(error) => error.hint(),
+            AwsFilesError::Commit(failure) => failure.hint(),
         }
     }
 }
@@ -102,7 +106,7 @@ impl AwsFiles {
     }
 
     /// `~/.aws/<short>/`, 0700: made so, or tightened (with a warning) when it is looser.
-    fn create_dir(&self) -> Result<(), AwsFilesError> {
+    pub fn create_dir(&self) -> Result<(), AwsFilesError> {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -197,7 +201,7 @@ impl AwsFiles {
         if !self.stage(&mut transaction, file, ini)? {
             return Ok(false);
         }
-        transaction.commit().map_err(|failure| failure.error)?;
+        transaction.commit()?;
         Ok(true)
     }
 }

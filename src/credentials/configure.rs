@@ -139,6 +139,8 @@ pub async fn configure(
         profile: format!("{}-{kind}", project.short_name),
         identity: None,
     };
+    // A directory that cannot be made fails now, before any question.
+    files.create_dir()?;
     let credentials = files.read(AwsFile::Credentials)?;
     let stored = AwsKeys::stored_in(&credentials, &run.profile);
     let seen = stored.as_ref().map(key_pair);
