@@ -2,6 +2,7 @@
 //! what was stored, and a test STS endpoint in front of moto to refuse the new key.
 
 use crate::support::fake_sts::FakeSts;
+use crate::support::live::Live;
 use crate::support::{AwsFixture, Run, Scenario};
 
 /// MANAGEMENT keys configured; moto checks keys once seeding is done, so a deleted key fails.
@@ -249,4 +250,40 @@ fn without_stored_keys_rotation_is_refused() {
     assert_eq!(run.code, 1, "{}", run.all());
     run.stderr_has("no security keys are stored in profile bb-security");
     assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn a_write_that_fails_deletes_the_new_key_and_changes_no_file() {
+    let s = configured();
+    let old = s.seeded().user().access_key_id.clone();
+    // The backup cannot be written: a directory stands where it goes.
+    std::fs::create_dir(s.aws_dir().join("credentials.bkp")).unwrap();
+    let before = s.snapshot();
+    let run = s.run(&["credentials", "rotate", "--type", "MANAGEMENT"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("credentials.bkp")
+        .never_shows(&s.seeded().user().secret_access_key);
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(keys_in_iam(&s), [(old, "Active".to_string())]);
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_the_new_key_deletes_it_and_changes_no_file() {
+    let s = configured();
+    let old = s.seeded().user().access_key_id.clone();
+    let sts = FakeSts::start(serde_json::json!({
+        "forward": s.moto.as_ref().unwrap().endpoint,
+        "allow_keys": [old],
+        "others": {"code": "InvalidClientTokenId", "times": 1000},
+    }));
+    let s = s.env("AWS_ENDPOINT_URL_STS", &sts.endpoint);
+    let before = s.snapshot();
+    let mut live = Live::start(&s, &["credentials", "rotate", "--type", "MANAGEMENT"]);
+    live.wait_for("Waiting for AWS to accept the new key (try 1 of 9");
+    // SAFETY: kill(2) on the child we started.
+    unsafe { libc::kill(live.pid() as libc::pid_t, libc::SIGINT) };
+    let run = live.finish();
+    assert_eq!(run.code, 130, "{}", run.all());
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(keys_in_iam(&s), [(old, "Active".to_string())]);
 }
