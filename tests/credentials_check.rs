@@ -214,3 +214,11 @@ fn an_sso_project_misses_no_profile_since_sso_makes_them_when_a_layer_runs() {
         }])
     );
 }
+
+#[test]
+fn a_user_without_an_mfa_device_shows_mfa_off() {
+    let s = Scenario::new().moto(AwsFixture::landing_zone().without_mfa());
+    s.configure_management(&[]).success();
+    let run = s.run(&["credentials", "check"], "");
+    assert_eq!(row(&run.stdout, "bb-management")[4..], ["0d", "off", "ok"]);
+}
