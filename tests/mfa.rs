@@ -312,3 +312,43 @@ fn no_verbosity_shows_the_keys_or_the_session_tokens() {
         }
     }
 }
+
+#[test]
+fn many_layers_in_parallel_get_their_credentials_up_front_with_one_code() {
+    let s = mfa_project();
+    // A second layer of the account, with the account's backend profile only.
+    s.write(
+        s.project().join("management/global/other/config.tf"),
+        "provider \"aws\" {\n  profile = var.profile\n}\n\nterraform {\n  backend \"s3\" {\n    key = \"management/other/terraform.tfstate\"\n  }\n}\n",
+    );
+    let run = s.run_at(
+        "management",
+        &["tf", "plan", "--all", "-j", "3"],
+        "123456\n",
+        &[],
+    );
+    run.success();
+    // Asked once, before any layer ran: stdin is closed for the parallel runs.
+    assert_eq!(prompts(&run), 1, "{}", run.stderr);
+    let first_layer = run.stderr.find("Invoking command for layer").unwrap();
+    assert!(
+        run.stderr.find(PROMPT).unwrap() < first_layer,
+        "{}",
+        run.stderr
+    );
+    let calls = s.calls();
+    assert!(calls.len() >= 3, "{calls:#?}");
+    let private = s.aws_dir().join("leverage-credentials-");
+    for call in &calls {
+        assert!(
+            call.env["AWS_CONFIG_FILE"].starts_with(private.to_str().unwrap()),
+            "{call:#?}"
+        );
+        let credentials = call.credentials.as_ref().expect("kept");
+        assert!(
+            credentials.contains("[bb-management-oaar]"),
+            "{credentials}"
+        );
+    }
+    assert_eq!(sts_calls(&s), (1, 3));
+}
