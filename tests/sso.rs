@@ -2,8 +2,9 @@
 //! layer credentials, against the SSO fake (tests/support/sso_fake.py), with the real AWS CLI
 //! and moto_server for STS.
 
-use crate::support::Scenario;
+use crate::support::live::Live;
 use crate::support::sso::SsoFixture;
+use crate::support::{AwsFixture, Scenario};
 use serde_json::json;
 
 const LAYER: &str = "shared/us-east-1/base-tf-backend";
@@ -543,4 +544,285 @@ fn refresh_with_no_account_profiles_warns_and_succeeds() {
         s.aws_dir().join("config").display()
     ));
     assert!(token_files(&s)[0].is_file(), "the login itself stands");
+}
+
+/// The user code a login printed after "Then enter the code:".
+fn user_code(stderr: &str) -> String {
+    stderr
+        .lines()
+        .skip_while(|l| *l != "Then enter the code:")
+        .find(|l| l.len() == 9 && l.contains('-'))
+        .unwrap_or_else(|| panic!("no user code in\n{stderr}"))
+        .to_string()
+}
+
+/// Refresh-token CreateToken calls the fake answered, and how: (status, error type).
+fn renewals(s: &Scenario) -> Vec<(u16, Option<String>)> {
+    s.sso_fake()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/token" && r.body["grantType"] == "refresh_token")
+        .map(|r| (r.status, r.error))
+        .collect()
+}
+
+#[test]
+fn two_runs_renewing_an_expired_token_at_once_spend_the_refresh_token_once() {
+    let mut fixture = SsoFixture::landing_zone();
+    // The first renewal is held in flight, so the second run starts while it is.
+    fixture.refresh_delay_ms = 1500;
+    let s = configured(fixture).standins(&["terraform"]);
+    let old = access_token(&s);
+    expire_tokens(&s);
+    s.sso_fake().clear_log();
+    let layer = s.project().join(LAYER);
+    let runs = [
+        s.run_in(&layer, &["terraform", "plan"], ""),
+        s.run_in(&layer, &["terraform", "plan"], ""),
+    ]
+    .map(|run| run.join().unwrap());
+    let new = access_token(&s);
+    assert_ne!(new, old);
+    for run in &runs {
+        run.success().never_shows(&old).never_shows(&new);
+    }
+    assert_eq!(
+        renewals(&s),
+        [(200, None)],
+        "one renewal; the other run used the token it stored"
+    );
+    assert_eq!(s.calls().len(), 2, "terraform ran twice");
+    for path in token_files(&s) {
+        let token: serde_json::Value = serde_json::from_str(&s.read(&path)).unwrap();
+        assert_eq!(token["accessToken"], new.as_str(), "{}", path.display());
+    }
+}
+
+#[test]
+fn a_refresh_token_already_spent_asks_to_log_in_and_changes_nothing() {
+    // The fake's refresh tokens are single-use, as the service's are: this is what the run
+    // that loses the race above would meet without the lock.
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
+    let stale: Vec<String> = token_files(&s).iter().map(|p| s.read(p)).collect();
+    expire_tokens(&s);
+    s.run(&["terraform", "plan"], "").success();
+    // The token as it was before that renewal: its refresh token is now spent.
+    for (path, text) in token_files(&s).iter().zip(&stale) {
+        let mut token: serde_json::Value = serde_json::from_str(text).unwrap();
+        token["expiresAt"] = json!("2020-01-01T00:00:00Z");
+        s.write(path, &token.to_string());
+    }
+    let before: Vec<String> = token_files(&s).iter().map(|p| s.read(p)).collect();
+    let files = s.snapshot();
+    s.sso_fake().clear_log();
+    s.clear_calls();
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has("AWS SSO token has expired (at 2020-01-01 00:00:00 UTC)")
+        .stderr_has("hint: run `leverage aws sso login` and retry");
+    assert_eq!(
+        renewals(&s),
+        [(400, Some("InvalidGrantException".to_string()))]
+    );
+    let after: Vec<String> = token_files(&s).iter().map(|p| s.read(p)).collect();
+    assert_eq!(after, before);
+    assert_eq!(s.snapshot(), files);
+    assert!(s.calls().is_empty(), "terraform must not run");
+}
+
+#[test]
+fn ctrl_c_while_login_waits_for_approval_exits_130_and_writes_no_token() {
+    let mut fixture = SsoFixture::landing_zone();
+    // The request is never approved: login polls until interrupted.
+    fixture.pending_polls = u32::MAX;
+    fixture.interval = 1;
+    let s = sso_project(fixture);
+    let mut live = Live::start(&s, &["aws", "sso", "login", "--no-browser"]);
+    live.wait_for("Then enter the code:");
+    // SAFETY: kill(2) on the child this test started.
+    unsafe {
+        libc::kill(live.pid() as libc::pid_t, libc::SIGINT);
+    }
+    let run = live.finish();
+    let code = user_code(&run.stderr);
+    insta::assert_snapshot!(s.transcript(&run).replace(&code, "[CODE]"));
+    assert_eq!(run.code, 130);
+    assert!(
+        !s.home().join(".aws").exists(),
+        "nothing written under ~/.aws"
+    );
+}
+
+#[test]
+fn a_portal_error_for_role_credentials_exits_50_and_writes_no_credentials() {
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
+    s.sso_fake()
+        .configure(json!({ "fail": { "/federation/credentials": 500 } }));
+    let before = s.snapshot();
+    s.sso_fake().clear_log();
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 50, "{}", run.all());
+    insta::assert_snapshot!(s.transcript(&run));
+    run.never_shows(&access_token(&s));
+    assert_eq!(s.snapshot(), before, "no credentials written");
+    assert!(s.calls().is_empty(), "terraform must not run");
+    assert!(s.sso_fake().count("/federation/credentials") > 0);
+}
+
+#[test]
+fn refresh_where_every_account_fails_exits_50_and_changes_nothing() {
+    let s = configured(SsoFixture::landing_zone());
+    let mut fixture = SsoFixture::landing_zone();
+    for account in &mut fixture.accounts {
+        account.roles.clear();
+    }
+    s.sso_fake()
+        .configure(json!({ "accounts": fixture.accounts }));
+    let before = s.snapshot();
+    let run = s.run(&["aws", "sso", "refresh"], "");
+    assert_eq!(run.code, 50, "{}", run.all());
+    insta::assert_snapshot!(s.transcript(&run));
+    assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn a_browser_that_fails_still_leaves_the_url_and_code_on_screen() {
+    for browser in ["/bin/false", "/nonexistent/browser"] {
+        let s = sso_project(SsoFixture::landing_zone()).env("BROWSER", browser);
+        let run = s.run(&["aws", "sso", "login"], "");
+        run.success();
+        let code = user_code(&run.stderr);
+        let name = if browser == "/bin/false" {
+            "exits_1"
+        } else {
+            "missing"
+        };
+        insta::with_settings!({ snapshot_suffix => name }, {
+            insta::assert_snapshot!(s.transcript(&run).replace(&code, "[CODE]"));
+        });
+        run.never_shows(&access_token(&s));
+        for path in token_files(&s) {
+            assert!(path.is_file(), "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn credentials_configure_on_an_sso_project_warns_and_configures_the_keys() {
+    let s = sso_project(SsoFixture::landing_zone())
+        .cd("")
+        .moto(AwsFixture::landing_zone());
+    let user = s.seeded().user().clone();
+    let run = s.configure_management(&[]);
+    run.success()
+        .stderr_has(
+            "WARNING  This project signs in with AWS SSO (sso_enabled = true in config/common.tfvars): layers get role credentials from `leverage aws sso login`, not from these keys.",
+        )
+        .never_shows(&user.secret_access_key);
+    assert_eq!(
+        s.read(s.aws_dir().join("credentials")),
+        format!(
+            "[bb-management]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            user.access_key_id, user.secret_access_key
+        )
+    );
+    let config = s.read(s.aws_dir().join("config"));
+    let profiles: Vec<&str> = config.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(
+        profiles,
+        [
+            "[profile bb-management-oaar]",
+            "[profile bb-security-oaar]",
+            "[profile bb-shared-oaar]"
+        ]
+    );
+}
+
+/// Sets both token files' `expiresAt` to `at`, and drops the refresh token when `renewable`
+/// is false.
+fn set_token_expiry(s: &Scenario, at: chrono::DateTime<chrono::Utc>, renewable: bool) {
+    for path in token_files(s) {
+        let mut token: serde_json::Value = serde_json::from_str(&s.read(&path)).unwrap();
+        token["expiresAt"] = json!(at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        if !renewable {
+            token.as_object_mut().unwrap().remove("refreshToken");
+        }
+        s.write(&path, &token.to_string());
+    }
+}
+
+#[test]
+fn token_expiry_is_compared_in_utc_whatever_the_local_time_zone() {
+    // Buenos Aires is UTC-3 all year: read as local time, a token that expired an hour ago
+    // would look valid for two more hours.
+    let s = configured(SsoFixture::landing_zone())
+        .standins(&["terraform"])
+        .env("TZ", "America/Argentina/Buenos_Aires");
+    let now = chrono::Utc::now();
+
+    set_token_expiry(&s, now + chrono::Duration::hours(2), false);
+    s.sso_fake().clear_log();
+    s.run(&["terraform", "plan"], "").success();
+    assert_eq!(
+        s.sso_fake().count("/token"),
+        0,
+        "a valid token is used as is"
+    );
+    assert!(s.sso_fake().count("/federation/credentials") > 0);
+
+    let expired = now - chrono::Duration::hours(1);
+    set_token_expiry(&s, expired, false);
+    s.clear_calls();
+    let before = s.snapshot();
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.stderr_has(&format!(
+        "AWS SSO token has expired (at {} UTC)",
+        expired.format("%Y-%m-%d %H:%M:%S")
+    ));
+    assert_eq!(s.snapshot(), before);
+    assert!(s.calls().is_empty());
+}
+
+#[test]
+fn a_renewed_token_is_written_with_a_utc_expiry_whatever_the_local_time_zone() {
+    let s = configured(SsoFixture::landing_zone())
+        .standins(&["terraform"])
+        .env("TZ", "America/Argentina/Buenos_Aires");
+    expire_tokens(&s);
+    let before = chrono::Utc::now();
+    s.run(&["terraform", "plan"], "").success();
+    let after = chrono::Utc::now();
+    let lifetime = chrono::Duration::seconds(28_800);
+    for path in token_files(&s) {
+        let token: serde_json::Value = serde_json::from_str(&s.read(&path)).unwrap();
+        let expires = chrono::DateTime::parse_from_rfc3339(token["expiresAt"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        // Whole seconds in the file: allow the one truncated.
+        assert!(
+            expires >= before + lifetime - chrono::Duration::seconds(1)
+                && expires <= after + lifetime,
+            "{} holds {expires}, not 8 h after the renewal in UTC",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_token_the_portal_no_longer_accepts_exits_50_asking_to_log_in_again() {
+    // E.g. signed out on another machine: the token is not expired, but the portal refuses it.
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
+    for path in token_files(&s) {
+        let mut token: serde_json::Value = serde_json::from_str(&s.read(&path)).unwrap();
+        token["accessToken"] = json!("revoked-access-token");
+        s.write(&path, &token.to_string());
+    }
+    let before = s.snapshot();
+    let run = s.run(&["terraform", "plan"], "");
+    assert_eq!(run.code, 50, "{}", run.all());
+    insta::assert_snapshot!(s.transcript(&run));
+    run.never_shows("revoked-access-token");
+    assert_eq!(s.snapshot(), before);
+    assert!(s.calls().is_empty(), "terraform must not run");
 }

@@ -48,6 +48,15 @@ pub enum SsoError {
         account_id: String,
         role: String,
     },
+    #[error(
+        "could not get credentials for role {role} in account {account} ({account_id}): {source}"
+    )]
+    RoleCredentials {
+        account: String,
+        account_id: String,
+        role: String,
+        source: Box<AwsError>,
+    },
     #[error("no account's credentials could be refreshed ({failed} failed)")]
     AllFailed { failed: usize },
     #[error("{0}")]
@@ -56,6 +65,18 @@ pub enum SsoError {
         "this project signs in with AWS SSO (sso_enabled = true in config/common.tfvars): `{command}` does not apply"
     )]
     UsesSso { command: &'static str },
+}
+
+impl SsoError {
+    /// The portal no longer accepts the access token (signed out elsewhere, or revoked).
+    fn session_refused(&self) -> bool {
+        let cause = match self {
+            SsoError::Aws(e) => e,
+            SsoError::RoleCredentials { source, .. } => source.as_ref(),
+            _ => return false,
+        };
+        cause.code.as_deref() == Some("UnauthorizedException")
+    }
 }
 
 const LOGIN: &str = "run `leverage aws sso login` and retry";
@@ -86,8 +107,11 @@ impl Diagnostic for SsoError {
             SsoError::UsesSso { .. } => {
                 "MFA is enforced by your identity provider when you run `leverage aws sso login`, and layers get role credentials from SSO; nothing was changed".into()
             }
-            SsoError::Aws(e) if e.code.as_deref() == Some("UnauthorizedException") => {
+            SsoError::Aws(_) | SsoError::RoleCredentials { .. } if self.session_refused() => {
                 format!("the SSO session is no longer valid; {LOGIN}")
+            }
+            SsoError::AllFailed { .. } => {
+                "the lines above say why each failed; `leverage aws configure sso` lists the accounts and roles you can reach".into()
             }
             _ => return None,
         })
@@ -100,9 +124,46 @@ impl Diagnostic for SsoError {
             SsoError::MissingAccountProfile { .. }
             | SsoError::NoSuchRole { .. }
             | SsoError::Forbidden { .. } => 40,
-            SsoError::Aws(_) | SsoError::AllFailed { .. } => 50,
+            SsoError::Aws(_) | SsoError::RoleCredentials { .. } | SsoError::AllFailed { .. } => 50,
             SsoError::Interrupted => 130,
             _ => 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_session_asks_to_log_in_again_whichever_call_met_it() {
+        let refused = || AwsError {
+            operation: "sso:GetRoleCredentials",
+            code: Some("UnauthorizedException".into()),
+            message: "Session token not found or invalid".into(),
+        };
+        let role = SsoError::RoleCredentials {
+            account: "shared".into(),
+            account_id: "333333333333".into(),
+            role: "DevOps".into(),
+            source: Box::new(refused()),
+        };
+        for error in [SsoError::Aws(refused()), role] {
+            assert_eq!(error.exit_code(), 50);
+            assert_eq!(
+                error.hint().as_deref(),
+                Some("the SSO session is no longer valid; run `leverage aws sso login` and retry")
+            );
+        }
+        let failing = SsoError::RoleCredentials {
+            account: "shared".into(),
+            account_id: "333333333333".into(),
+            role: "DevOps".into(),
+            source: Box::new(AwsError {
+                code: Some("InternalServerException".into()),
+                ..refused()
+            }),
+        };
+        assert_eq!(failing.hint(), None);
     }
 }

@@ -71,8 +71,13 @@ fn split(results: Fetched) -> (Vec<(Wanted, TemporaryCredentials)>, Option<SsoEr
                     role: wanted.role,
                 });
             }
-            Err(e) => {
-                first_error.get_or_insert(SsoError::Aws(e));
+            Err(source) => {
+                first_error.get_or_insert(SsoError::RoleCredentials {
+                    account: wanted.account,
+                    account_id: wanted.account_id,
+                    role: wanted.role,
+                    source: Box::new(source),
+                });
             }
         }
     }

@@ -7,6 +7,7 @@ use super::token::{Registration, Token, TokenCache};
 use super::{Result, SsoError, SsoProject};
 use chrono::Utc;
 use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
 
 /// RFC 8628: after `slow_down`, poll this much less often.
 const SLOW_DOWN_STEP: u64 = 5;
@@ -27,17 +28,29 @@ pub async fn login(sso: &SsoProject, options: LoginOptions) -> Result<Token> {
         .start_device_authorization(&registration, &sso.start_url)
         .await
         .map_err(SsoError::from)?;
+    // Listening before the code is shown: a Ctrl-C from then on ends the login cleanly.
+    let mut interrupt = signal(SignalKind::interrupt())
+        .inspect_err(|e| tracing::debug!("Could not listen for Ctrl-C: {e}"))
+        .ok();
     show_and_open(sso, &device, options);
+    let interrupted = async {
+        match interrupt.as_mut() {
+            Some(interrupt) => interrupt.recv().await,
+            None => std::future::pending().await,
+        }
+    };
     let grant = tokio::select! {
         grant = poll_until_done(&oidc, &registration, &device) => grant?,
-        _ = tokio::signal::ctrl_c() => return Err(SsoError::Interrupted.into()),
+        _ = interrupted => return Err(SsoError::Interrupted.into()),
     };
     let token = token_from(sso, grant, registration);
     tracing::debug!(
         "Token expires at: {}",
         super::token::format_time(token.expires_at)
     );
-    TokenCache::new(&sso.files.dir, &sso.start_url).store(&token)?;
+    let cache = TokenCache::new(&sso.files.dir, &sso.start_url);
+    let lock = cache.lock()?;
+    cache.store(&token, &lock)?;
     tracing::info!("Successfully logged in!");
     Ok(token)
 }

@@ -22,7 +22,7 @@ pub async fn logout(sso: &SsoProject) -> Result<()> {
         }
     }
     tracing::debug!("Removing SSO Tokens...");
-    cache.remove()?;
+    cache.remove(&cache.lock()?)?;
     tracing::debug!("Wiping current SSO credentials...");
     let removed = remove_role_credentials(&sso.files)?;
     tracing::debug!("Removed the credentials of {removed} profile(s).");

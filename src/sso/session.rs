@@ -1,5 +1,6 @@
 //! The token a command may use right now: read from the caches, its expiry compared in UTC,
-//! and renewed silently with the stored refresh token instead of sending the user to the browser.
+//! and renewed silently with the stored refresh token instead of sending the user to the browser
+//! (under the token's lock, so concurrent runs renew it once).
 
 use super::oidc::Oidc;
 use super::token::{Token, TokenCache};
@@ -14,18 +15,47 @@ const RENEW_MARGIN_SECONDS: i64 = 60;
 pub(crate) async fn usable_token(sso: &SsoProject) -> Result<Token> {
     let cache = TokenCache::new(&sso.files.dir, &sso.start_url);
     let token = cache.load()?.ok_or(SsoError::NoToken)?;
-    let now = Utc::now();
-    if !token.is_expired(now + chrono::Duration::seconds(RENEW_MARGIN_SECONDS)) {
+    if !needs_renewal(&token) {
         return Ok(token);
     }
-    let expired = || SsoError::TokenExpired {
+    if !token.can_refresh(Utc::now()) {
+        return Err(expired(&token).into());
+    }
+    // Blocking is fine here: nothing else runs on the command's current-thread runtime while
+    // it waits for its token.
+    let lock = cache.lock()?;
+    // Another run may have renewed it while this one waited: its refresh token is spent, so
+    // take the token it stored.
+    let token = cache.load()?.ok_or(SsoError::NoToken)?;
+    if !needs_renewal(&token) {
+        tracing::debug!("Another leverage run renewed the SSO token; using it.");
+        return Ok(token);
+    }
+    let renewed = renew(sso, &token).await?;
+    cache.store(&renewed, &lock)?;
+    tracing::info!("Renewed the AWS SSO token with the stored refresh token.");
+    Ok(renewed)
+}
+
+fn needs_renewal(token: &Token) -> bool {
+    token.is_expired(Utc::now() + chrono::Duration::seconds(RENEW_MARGIN_SECONDS))
+}
+
+fn expired(token: &Token) -> SsoError {
+    SsoError::TokenExpired {
         expired_at: token.expires_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-    };
+    }
+}
+
+/// CreateToken with the stored refresh token; `TokenExpired` when there is none or it is
+/// refused.
+async fn renew(sso: &SsoProject, token: &Token) -> Result<Token> {
+    let expired = || expired(token);
     let (Some(refresh_token), Some(registration)) = (&token.refresh_token, &token.registration)
     else {
         return Err(expired().into());
     };
-    if !token.can_refresh(now) {
+    if !token.can_refresh(Utc::now()) {
         return Err(expired().into());
     }
     let grant = match Oidc::new(&sso.sso_region)
@@ -40,15 +70,12 @@ pub(crate) async fn usable_token(sso: &SsoProject) -> Result<Token> {
     };
     let renewed = super::login::token_from(sso, grant, registration.clone());
     // A refresh token may be single-use: keep the old one only when no new one came.
-    let renewed = Token {
+    Ok(Token {
         refresh_token: renewed
             .refresh_token
             .or_else(|| token.refresh_token.clone()),
         ..renewed
-    };
-    cache.store(&renewed)?;
-    tracing::info!("Renewed the AWS SSO token with the stored refresh token.");
-    Ok(renewed)
+    })
 }
 
 /// What `credentials check` shows about the token.

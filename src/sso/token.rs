@@ -1,9 +1,11 @@
 //! The SSO token and its two caches: upstream's `~/.aws/<short>/sso/cache/token` and the AWS
 //! CLI's `~/.aws/sso/cache/<sha1 of the start URL>.json`, so the plain AWS CLI and SDKs can use
-//! the `-sso-` profiles too. Same JSON in both; files 0600, directories 0700, atomic writes.
+//! the `-sso-` profiles too. Same JSON in both; files 0600, directories 0700, atomic writes,
+//! under `~/.aws/<short>/sso/.token.lock` so two runs never renew (or write) it at once.
 
 use super::{Result, SsoError};
 use crate::error::IoError;
+use crate::lock::Lock;
 use crate::ui::Secret;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -137,6 +139,8 @@ pub struct TokenCache {
     pub upstream: PathBuf,
     /// `~/.aws/sso/cache/<sha1>.json` (the AWS CLI's).
     pub aws_cli: PathBuf,
+    /// `~/.aws/<short>/sso/.token.lock`, held while the token is renewed, stored or removed.
+    pub lock: PathBuf,
 }
 
 impl TokenCache {
@@ -148,7 +152,27 @@ impl TokenCache {
             aws_cli: home_aws
                 .join("sso/cache")
                 .join(format!("{}.json", sha1_hex(start_url))),
+            lock: aws_dir.join("sso/.token.lock"),
         }
+    }
+
+    /// Takes the exclusive lock on the token (its directory made 0700), waiting for another
+    /// run; then removes the temp files a killed run left beside the caches. A refresh token
+    /// may be single-use: whoever renews must hold this, and read the cache again first.
+    pub fn lock(&self) -> Result<Lock> {
+        let dir = self.lock.parent().unwrap_or(Path::new("."));
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(IoError::on("create", dir))?;
+        let lock = crate::lock::acquire(&self.lock)?;
+        for path in [&self.upstream, &self.aws_cli] {
+            if let Some(dir) = path.parent() {
+                crate::atomic_file::sweep_stale_temp_files(dir);
+            }
+        }
+        Ok(lock)
     }
 
     /// Upstream's file, else the AWS CLI's (e.g. after `aws sso login`); None when neither is
@@ -174,8 +198,9 @@ impl TokenCache {
         Ok(None)
     }
 
-    /// Writes both files (0600, atomically; directories made 0700).
-    pub fn store(&self, token: &Token) -> Result<()> {
+    /// Writes both files (0600, atomically; directories made 0700); the caller holds
+    /// [`TokenCache::lock`].
+    pub fn store(&self, token: &Token, _lock: &Lock) -> Result<()> {
         let json = token.to_json();
         for path in [&self.upstream, &self.aws_cli] {
             let dir = path.parent().unwrap_or(Path::new("."));
@@ -189,8 +214,8 @@ impl TokenCache {
         Ok(())
     }
 
-    /// Removes both files; returns how many were there.
-    pub fn remove(&self) -> Result<usize> {
+    /// Removes both files; returns how many were there. The caller holds [`TokenCache::lock`].
+    pub fn remove(&self, _lock: &Lock) -> Result<usize> {
         let mut removed = 0;
         for path in [&self.upstream, &self.aws_cli] {
             match std::fs::remove_file(path) {
@@ -244,13 +269,15 @@ mod tests {
             Path::new("/h/.aws/sso/cache/c7aaaf71fcc8777ae2475525ed049d39fe16c484.json")
         );
         assert_eq!(cache.upstream, Path::new("/h/.aws/bb/sso/cache/token"));
+        assert_eq!(cache.lock, Path::new("/h/.aws/bb/sso/.token.lock"));
     }
 
     #[test]
     fn both_files_hold_the_cli_keys_with_a_utc_z_time_and_are_private() {
         let home = tempfile::tempdir().unwrap();
         let cache = TokenCache::new(&home.path().join(".aws/bb"), "https://x.awsapps.com/start");
-        cache.store(&token()).unwrap();
+        let lock = cache.lock().unwrap();
+        cache.store(&token(), &lock).unwrap();
         for path in [&cache.upstream, &cache.aws_cli] {
             let json: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -271,7 +298,7 @@ mod tests {
             assert_eq!(mode(path.parent().unwrap()), 0o700);
         }
         assert_eq!(cache.load().unwrap(), Some(token()));
-        assert_eq!(cache.remove().unwrap(), 2);
+        assert_eq!(cache.remove(&lock).unwrap(), 2);
         assert_eq!(cache.load().unwrap(), None);
     }
 

@@ -23,6 +23,8 @@ pub struct SsoFixture {
     pub refresh_tokens: bool,
     pub token_expires_in: u64,
     pub latency_ms: u64,
+    /// A refresh-token CreateToken waits this long before it spends the (single-use) token.
+    pub refresh_delay_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +68,7 @@ impl SsoFixture {
             refresh_tokens: true,
             token_expires_in: 28_800,
             latency_ms: 0,
+            refresh_delay_ms: 0,
         }
     }
 }

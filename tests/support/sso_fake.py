@@ -17,6 +17,11 @@ Config keys (all optional):
   token_expires_in access token lifetime in seconds (default 28800)
   credentials_expire_in  role credentials lifetime in seconds (default 3600)
   latency_ms       delay before every answer (default 0; env SSO_FAKE_LATENCY_MS overrides)
+  refresh_delay_ms delay before a refresh-token CreateToken spends the token (default 0), so
+                   two runs renewing at once overlap; refresh tokens are single-use
+  fail             {"<path>": status}: that route answers this HTTP error instead (500:
+                   InternalServerException, 429: TooManyRequestsException, else
+                   InvalidRequestException)
   log              path of the request log
 `POST /_fake/config` merges a JSON object into the config at run time (not logged).
 """
@@ -130,6 +135,7 @@ def create_token(body, _query, _headers):
     check_client(body)
     grant = body.get("grantType")
     if grant == "refresh_token":
+        time.sleep(setting("refresh_delay_ms", 0) / 1000)
         with LOCK:
             owner = REFRESH_TOKENS.pop(body.get("refreshToken"), None)
         if owner != body["clientId"]:
@@ -225,6 +231,8 @@ def logout(_body, _query, headers):
     return None, {}
 
 
+FAILURES = {500: "InternalServerException", 429: "TooManyRequestsException"}
+
 ROUTES = {
     ("POST", "/client/register"): register_client,
     ("POST", "/device_authorization"): device_authorization,
@@ -270,6 +278,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if route is None:
                 raise ApiError(404, "ResourceNotFoundException", message=f"no route {url.path}")
+            failing = setting("fail", {}).get(url.path)
+            if failing:
+                raise ApiError(failing, FAILURES.get(failing, "InvalidRequestException"),
+                               message=f"the fake was told to fail {url.path}")
             out, details = route(body, query, {k.lower(): v for k, v in self.headers.items()})
             entry.update(status=200, details=details)
             log(entry)
@@ -288,8 +300,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for k, v in headers.items():
             self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client is gone (e.g. leverage was interrupted mid-poll)
 
 
 def main():
