@@ -826,3 +826,32 @@ fn a_token_the_portal_no_longer_accepts_exits_50_asking_to_log_in_again() {
     assert_eq!(s.snapshot(), before);
     assert!(s.calls().is_empty(), "terraform must not run");
 }
+
+#[test]
+fn role_lookups_for_a_layer_keep_to_the_concurrency_limit() {
+    let s = configured(SsoFixture::landing_zone()).standins(&["terraform"]);
+    // Two accounts whose `-sso-` role (DevOps) is not the one the layer names: one
+    // ListAccountRoles each.
+    s.write(
+        s.project().join(LAYER).join("config.tf"),
+        "provider \"aws\" {\n  alias   = \"m\"\n  profile = \"bb-management-administrator\"\n}\n\nprovider \"aws\" {\n  alias   = \"s\"\n  profile = \"bb-shared-administrator\"\n}\n\nterraform {\n  backend \"s3\" {\n    key = \"shared/tf-backend/terraform.tfstate\"\n  }\n}\n",
+    );
+    s.sso_fake().configure(json!({"latency_ms": 100}));
+    s.sso_fake().clear_log();
+    s.run_at(
+        LAYER,
+        &["terraform", "plan"],
+        "",
+        &[("LEVERAGE_SSO_CONCURRENCY", "1")],
+    )
+    .success();
+    let lookups: Vec<usize> = s
+        .sso_fake()
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/assignment/roles")
+        .map(|r| r.in_flight)
+        .collect();
+    // Two accounts, shared's roles over two pages.
+    assert_eq!(lookups, [1, 1, 1], "one call at a time");
+}

@@ -176,10 +176,13 @@ type Listed = Vec<(
 
 /// ListAccountRoles for several accounts at once.
 async fn list_roles_of(portal: &Portal, account_ids: &[String]) -> Listed {
+    // As many calls at a time as the other SSO fan-outs: the portal throttles bursts.
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(super::concurrency()));
     let mut tasks = tokio::task::JoinSet::new();
     for id in account_ids {
-        let (portal, id) = (portal.clone(), id.clone());
+        let (portal, id, limit) = (portal.clone(), id.clone(), limit.clone());
         tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
             let roles = portal.roles(&id).await;
             (id, roles)
         });

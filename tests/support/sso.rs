@@ -84,6 +84,9 @@ pub struct SsoRequest {
     pub error: Option<String>,
     #[serde(default)]
     pub details: serde_json::Value,
+    /// Requests being served when this one arrived, itself included.
+    #[serde(default)]
+    pub in_flight: usize,
 }
 
 pub struct SsoFake {

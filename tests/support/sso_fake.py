@@ -233,6 +233,8 @@ def logout(_body, _query, headers):
 
 FAILURES = {500: "InternalServerException", 429: "TooManyRequestsException"}
 
+IN_FLIGHT = 0
+
 ROUTES = {
     ("POST", "/client/register"): register_client,
     ("POST", "/device_authorization"): device_authorization,
@@ -269,12 +271,24 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 CONFIG.update(body)
             return self.answer(200, {}, None)
+        global IN_FLIGHT
+        with LOCK:
+            IN_FLIGHT += 1
+            arrived_with = IN_FLIGHT
+        try:
+            self.serve(method, url, query, body, arrived_with)
+        finally:
+            with LOCK:
+                IN_FLIGHT -= 1
+
+    def serve(self, method, url, query, body, arrived_with):
         latency = int(os.environ.get("SSO_FAKE_LATENCY_MS") or setting("latency_ms", 0))
         if latency:
             time.sleep(latency / 1000)
         route = ROUTES.get((method, url.path))
+        # in_flight: how many API requests were being served when this one arrived (itself too).
         entry = {"method": method, "path": url.path, "query": {k: v[0] for k, v in query.items()},
-                 "body": scrub(body)}
+                 "body": scrub(body), "in_flight": arrived_with}
         try:
             if route is None:
                 raise ApiError(404, "ResourceNotFoundException", message=f"no route {url.path}")
