@@ -539,10 +539,8 @@ fn refresh_with_no_account_profiles_warns_and_succeeds() {
         &["aws", "sso", "login", "--no-browser", "--refresh-all"],
         "",
     );
-    run.success().stderr_has(&format!(
-        "No SSO account profiles found in {}; run `leverage aws configure sso` to add them.",
-        s.aws_dir().join("config").display()
-    ));
+    run.success()
+        .stderr_has("No SSO account profiles found. Run 'leverage aws configure sso' first.");
     assert!(token_files(&s)[0].is_file(), "the login itself stands");
 }
 

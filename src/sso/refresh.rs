@@ -23,10 +23,7 @@ pub async fn refresh_all(sso: &SsoProject, force: bool) -> Result<RefreshSummary
     if accounts.is_empty() {
         // As upstream: nothing to refresh is not a failure (`login --refresh-all` on a project
         // whose accounts were never listed has still logged in).
-        tracing::warn!(
-            "No SSO account profiles found in {}; run `leverage aws configure sso` to add them.",
-            sso.files.path(AwsFile::Config).display()
-        );
+        tracing::warn!("No SSO account profiles found. Run 'leverage aws configure sso' first.");
         return Ok(RefreshSummary::default());
     }
     tracing::info!("Found {} account(s) to refresh.", accounts.len());
@@ -34,6 +31,9 @@ pub async fn refresh_all(sso: &SsoProject, force: bool) -> Result<RefreshSummary
 
     let mut summary = RefreshSummary::default();
     let wanted = wanted_accounts(sso, (&config, &credentials), accounts, force, &mut summary);
+    for account in &wanted {
+        tracing::info!("Retrieving credentials for {} account...", account.account);
+    }
     let portal = Portal::new(&sso.sso_region, &token.access_token);
     let made = keep_successes(role_credentials::fetch(&portal, wanted).await, &mut summary);
     role_credentials::store(&sso.files, &made)?;
