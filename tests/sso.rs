@@ -706,6 +706,35 @@ fn a_browser_that_fails_still_leaves_the_url_and_code_on_screen() {
 }
 
 #[test]
+fn a_browser_that_fails_gives_way_to_the_next_in_the_list() {
+    let s = sso_project(SsoFixture::landing_zone());
+    let opened = s.dir.path().join("opened");
+    let browser = s.dir.path().join("browser.sh");
+    s.write(
+        &browser,
+        &format!(
+            "#!/bin/sh
+echo \"$1\" > '{}'
+",
+            opened.display()
+        ),
+    );
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let list = format!("/bin/false:{} %s", browser.display());
+    let s = s.env("BROWSER", &list);
+    let run = s.run(&["aws", "sso", "login"], "");
+    run.success()
+        .stderr_has("Attempting to automatically open the SSO authorization page");
+    let code = user_code(&run.stderr);
+    let url = std::fs::read_to_string(&opened).expect("the second browser was started");
+    assert!(url.trim().ends_with(&format!("user_code={code}")), "{url}");
+}
+
+#[test]
 fn credentials_configure_on_an_sso_project_warns_and_configures_the_keys() {
     let s = sso_project(SsoFixture::landing_zone())
         .cd("")

@@ -1,8 +1,10 @@
 //! Opening the sign-in page: `$BROWSER` when set (a `:`-separated list, `%s` for the URL, as
-//! Python's webbrowser reads it), else the desktop's opener when there is a display. Failing to
-//! open is never an error: the URL and code are printed anyway.
+//! Python's webbrowser reads it: an entry that fails gives way to the next), else the desktop's
+//! opener when there is a display. Failing to open is never an error: the URL and code are
+//! printed anyway.
 
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Tries to open `url`; returns whether a browser was started.
 pub(crate) fn open(url: &str) -> bool {
@@ -21,7 +23,11 @@ fn has_display() -> bool {
         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
 }
 
-/// Starts the browser without waiting for it: some stay in the foreground until closed.
+/// How long a browser that fails at once (not installed properly, no display) takes to say so.
+/// One still running after that has started: some stay in the foreground until closed.
+const QUICK_FAILURE: Duration = Duration::from_millis(300);
+
+/// Starts the browser; true unless it could not start or exited with an error at once.
 fn start(candidate: &str, url: &str) -> bool {
     let mut words = candidate.split_whitespace();
     let Some(program) = words.next() else {
@@ -37,15 +43,25 @@ fn start(candidate: &str, url: &str) -> bool {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
-    match started {
-        Ok(mut child) => {
-            // Reaped in the background; leverage does not wait for the browser.
-            std::thread::spawn(move || child.wait());
-            true
-        }
+    let mut child = match started {
+        Ok(child) => child,
         Err(e) => {
             tracing::debug!("Could not start {program}: {e}");
-            false
+            return false;
+        }
+    };
+    let since = Instant::now();
+    while since.elapsed() < QUICK_FAILURE {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                tracing::debug!("{program} exited: {status}");
+                return status.success();
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break,
         }
     }
+    // Still running: reaped in the background; leverage does not wait for the browser.
+    std::thread::spawn(move || child.wait());
+    true
 }
