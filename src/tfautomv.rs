@@ -49,14 +49,13 @@ pub fn run(project: &Project, args: Vec<String>) -> crate::Result<ExitStatus> {
 }
 
 /// Arguments as one `TF_CLI_ARGS_*` value. Terraform splits it as a shell would, so an
-/// argument with a space or a quote (a project under `~/My Projects`) is single-quoted.
+/// argument with anything but plain path characters (a project under `~/My Projects` or
+/// `~/R&D`) is single-quoted.
 fn cli_args_value(args: &[String]) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./=:@%+,-".contains(c);
     args.iter()
         .map(|arg| {
-            if arg
-                .chars()
-                .any(|c| c.is_whitespace() || "'\"\\$`".contains(c))
-            {
+            if !arg.chars().all(plain) {
                 format!("'{}'", arg.replace('\'', r"'\''"))
             } else {
                 arg.clone()
@@ -110,15 +109,16 @@ mod tests {
     }
 
     #[test]
-    fn var_files_with_spaces_or_quotes_are_quoted_for_terraform() {
+    fn var_files_with_shell_characters_are_quoted_for_terraform() {
         let args = strings(&[
             "-var-file=/home/u/My Projects/bb/config/common.tfvars",
             "-var-file=/srv/bb/it's/account.tfvars",
             "-var-file=/srv/bb/config/backend.tfvars",
+            "-var-file=/home/u/R&D;x/account.tfvars",
         ]);
         assert_eq!(
             cli_args_value(&args),
-            r"'-var-file=/home/u/My Projects/bb/config/common.tfvars' '-var-file=/srv/bb/it'\''s/account.tfvars' -var-file=/srv/bb/config/backend.tfvars"
+            r"'-var-file=/home/u/My Projects/bb/config/common.tfvars' '-var-file=/srv/bb/it'\''s/account.tfvars' -var-file=/srv/bb/config/backend.tfvars '-var-file=/home/u/R&D;x/account.tfvars'"
         );
     }
 }

@@ -460,6 +460,26 @@ fn in_a_terminal_the_list_takes_arrows_and_entry_numbers() {
 }
 
 #[test]
+fn ctrl_c_at_a_terminal_list_stops_cleanly_with_130() {
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
+    let before = s.snapshot();
+    let run = s.in_terminal(
+        &["credentials", "configure", "--type", "BOOTSTRAP"],
+        &[("2) Manually", "\x03")],
+    );
+    // Not killed by the signal (which would leave the cursor hidden): the question ends.
+    assert_eq!(run.exit, Some(130), "{run:?}");
+    assert!(
+        run.output.contains(
+            "stopped at \"Select the means by which you'll provide the programmatic keys:\" (Ctrl-C)"
+        ),
+        "{}",
+        run.output
+    );
+    assert_eq!(s.snapshot(), before);
+}
+
+#[test]
 fn without_answers_on_stdin_the_error_names_the_flag_and_nothing_changes() {
     let s = Scenario::new().moto(AwsFixture::landing_zone());
     let before = s.snapshot();

@@ -113,7 +113,17 @@ pub fn pick(question: &str, options: &[&str]) -> std::io::Result<usize> {
             term.write_line(&fit(line))?;
         }
         drawn = lines.len() + 1;
-        if let Step::Picked(index) = menu.press(&term.read_key()?) {
+        // Raw keys: Ctrl-C comes back as a key (not a signal that would kill us with the cursor
+        // hidden) and ends the question as an interruption.
+        let key = term.read_key_raw()?;
+        if key == Key::CtrlC {
+            let _ = term.clear_last_lines(drawn);
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "Ctrl-C",
+            ));
+        }
+        if let Step::Picked(index) = menu.press(&key) {
             term.clear_last_lines(drawn)?;
             let mut picked = String::new();
             let _ = theme.format_select_prompt_selection(&mut picked, question, options[index]);
