@@ -4,7 +4,7 @@
 //! else the project's own files as they are.
 
 use crate::aws::{AwsFile, AwsFiles};
-use crate::mfa::layer_profiles::{Variables, layer_profiles};
+use crate::mfa::layer_profiles::{LayerProfiles, Variables, layer_profiles};
 use crate::mfa::{self, MfaSettings, PrivateFiles};
 use crate::project::{HclFile, Project, account_of};
 use crate::ui::Prompt;
@@ -65,7 +65,7 @@ pub fn for_layers(
 ) -> crate::Result<ChildCredentials> {
     if crate::sso::enabled(project) {
         // SSO role credentials go where upstream puts them: the project's own files.
-        let profiles = profiles_of(project, layers)?;
+        let profiles = profiles_to_prepare(project, layers);
         let force = refresh == Refresh::Always;
         crate::runtime::block_on(crate::sso::layer_credentials(project, &profiles, force))?;
         return Ok(ChildCredentials {
@@ -76,7 +76,7 @@ pub fn for_layers(
     if !project.mfa_enabled() {
         return ChildCredentials::project_files(project);
     }
-    let profiles = profiles_of(project, layers)?;
+    let profiles = profiles_to_prepare(project, layers);
     tracing::debug!("Profiles used by the layers: {}", profiles.join(", "));
     for_profiles(project, &profiles, refresh)
 }
@@ -105,22 +105,35 @@ pub fn for_profiles(
     })
 }
 
-/// Every profile the layers name, in first-use order, without repeats.
-pub fn profiles_of(project: &Project, layers: &[PathBuf]) -> crate::Result<Vec<String>> {
-    let mut profiles: Vec<String> = Vec::new();
+/// Every profile the layers name, in first-use order, without repeats, and the files that could
+/// not be read. The caller says what an unread file means for it.
+pub fn profiles_of(project: &Project, layers: &[PathBuf]) -> LayerProfiles {
+    let mut all = LayerProfiles::default();
     for layer in layers {
         let backend_profile = backend_profile(project, &account_of(layer));
         let vars = Variables {
             project: &project.short_name,
             profile: backend_profile.as_deref(),
         };
-        for profile in layer_profiles(&project.root.join(layer), &vars) {
-            if !profiles.contains(&profile) {
-                profiles.push(profile);
+        let found = layer_profiles(&project.root.join(layer), &vars);
+        for profile in found.profiles {
+            if !all.profiles.contains(&profile) {
+                all.profiles.push(profile);
             }
         }
+        all.unread.extend(found.unread);
     }
-    Ok(profiles)
+    all
+}
+
+/// [`profiles_of`] for a run: an unread file gets a warning, and terraform itself says what is
+/// wrong with it.
+fn profiles_to_prepare(project: &Project, layers: &[PathBuf]) -> Vec<String> {
+    let found = profiles_of(project, layers);
+    for error in &found.unread {
+        tracing::warn!("{error}; the AWS profiles it names are not prepared for terraform");
+    }
+    found.profiles
 }
 
 /// `profile` of `<account>/config/backend.tfvars`, which `var.profile` stands for.

@@ -222,3 +222,21 @@ fn a_user_without_an_mfa_device_shows_mfa_off() {
     let run = s.run(&["credentials", "check"], "");
     assert_eq!(row(&run.stdout, "bb-management")[4..], ["0d", "off", "ok"]);
 }
+
+#[test]
+fn a_layer_file_our_parser_refuses_is_named_and_the_check_goes_on() {
+    let s = Scenario::new().moto(AwsFixture::landing_zone());
+    s.configure_management(&[]).success();
+    // Terraform takes the last of repeated object keys; our parser refuses the file.
+    let locals = s
+        .project()
+        .join("shared/us-east-1/base-tf-backend/locals.tf");
+    s.write(
+        &locals,
+        "locals {\n  certs = {\n    a = 1\n    a = 2\n  }\n}\n",
+    );
+    let run = s.run(&["credentials", "check"], "");
+    run.stderr_has("shared/us-east-1/base-tf-backend/locals.tf")
+        .stderr_has("the profiles it names are not checked");
+    assert_eq!(row(&run.stdout, "bb-management").last(), Some(&"ok"));
+}

@@ -352,3 +352,18 @@ fn many_layers_in_parallel_get_their_credentials_up_front_with_one_code() {
     }
     assert_eq!(sts_calls(&s), (1, 3));
 }
+
+#[test]
+fn a_layer_file_our_parser_refuses_does_not_stop_the_run() {
+    let s = mfa_project();
+    s.write(
+        s.project().join(LAYER).join("locals.tf"),
+        "locals {\n  certs = {\n    a = 1\n    a = 2\n  }\n}\n",
+    );
+    let run = s.run(&["tf", "plan"], "123456\n");
+    run.success()
+        .stderr_has("locals.tf")
+        .stderr_has("the AWS profiles it names are not prepared for terraform");
+    // config.tf still counts: its three role profiles got credentials.
+    assert_eq!(sts_calls(&s), (1, 3));
+}

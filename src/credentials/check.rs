@@ -211,10 +211,11 @@ fn needed_profiles(project: &Project) -> Vec<(String, String)> {
         }
     }
     for layer in crate::graph::enabled_layer_dirs(&project.root) {
-        // A layer that does not parse is reported when it runs; here it names nothing.
-        for profile in
-            crate::auth::profiles_of(project, std::slice::from_ref(&layer)).unwrap_or_default()
-        {
+        let found = crate::auth::profiles_of(project, std::slice::from_ref(&layer));
+        for error in &found.unread {
+            tracing::warn!("{error}; the profiles it names are not checked");
+        }
+        for profile in found.profiles {
             add(profile, layer.display().to_string());
         }
     }

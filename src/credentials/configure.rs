@@ -143,7 +143,7 @@ pub async fn configure(
     files.create_dir()?;
     let credentials = files.read(AwsFile::Credentials)?;
     let stored = AwsKeys::stored_in(&credentials, &run.profile);
-    let seen = stored.as_ref().map(key_pair);
+    let seen = stored.clone();
     let already_configured = stored.is_some();
     let overwrite = run.overwrite_wanted(already_configured)?;
     let (keys, keys_are_new) = run.keys(stored, overwrite).await?;
@@ -155,9 +155,9 @@ pub async fn configure(
     // What was decided rests on the keys seen before the questions: they must still be there,
     // unless ours replace whatever is there anyway (the flag says so, or they are the same).
     let now = AwsKeys::stored_in(&files.read(AwsFile::Credentials)?, &run.profile);
-    let now = now.as_ref().map(key_pair);
-    let ours = changes.new_keys.as_ref().map(key_pair);
-    let replaced_anyway = ours.is_some() && (options.overwrite_existing_credentials || now == ours);
+    let ours = changes.new_keys.as_ref();
+    let replaced_anyway =
+        ours.is_some() && (options.overwrite_existing_credentials || now.as_ref() == ours);
     if now != seen && !replaced_anyway {
         return Err(CredentialsError::ChangedMeanwhile {
             profile: run.profile.clone(),
@@ -166,14 +166,6 @@ pub async fn configure(
         .into());
     }
     run.write(&changes, already_configured, &lock)
-}
-
-/// A stored key pair, to tell whether it changed (compared, never shown).
-fn key_pair(keys: &AwsKeys) -> (String, String) {
-    (
-        keys.access_key_id.clone(),
-        keys.secret_access_key.expose().to_string(),
-    )
 }
 
 impl Configure<'_> {

@@ -16,26 +16,29 @@ pub struct Variables<'a> {
     pub profile: Option<&'a str>,
 }
 
-/// Profile names in file order, without duplicates. A file leverage cannot read (Terraform
-/// accepts some HCL our parser refuses, such as repeated keys in an object) gets a warning and
-/// names nothing: terraform itself reports what is really wrong with it.
-pub fn layer_profiles(layer_dir: &Path, vars: &Variables) -> Vec<String> {
-    let mut profiles = Vec::new();
+/// What a layer's files name.
+#[derive(Debug, Default)]
+pub struct LayerProfiles {
+    /// Profile names in file order, without duplicates.
+    pub profiles: Vec<String>,
+    /// Files leverage could not read (Terraform accepts some HCL our parser refuses, such as
+    /// repeated keys in an object): they name nothing, and the caller says what that means.
+    pub unread: Vec<ProjectError>,
+}
+
+pub fn layer_profiles(layer_dir: &Path, vars: &Variables) -> LayerProfiles {
+    let mut found = LayerProfiles::default();
     for file in ["config.tf", "locals.tf"] {
         let path = layer_dir.join(file);
         if !path.is_file() {
             continue;
         }
         match HclFile::read(&path) {
-            Ok(hcl) => collect(hcl.body(), vars, &mut profiles),
-            Err(error) => warn_unread(&error),
+            Ok(hcl) => collect(hcl.body(), vars, &mut found.profiles),
+            Err(error) => found.unread.push(error),
         }
     }
-    profiles
-}
-
-fn warn_unread(error: &ProjectError) {
-    tracing::warn!("{error}; the AWS profiles it names are not prepared for terraform");
+    found
 }
 
 fn collect(body: &Body, vars: &Variables, out: &mut Vec<String>) {
@@ -143,7 +146,7 @@ terraform {
             profile: Some("bb-apps-devstg-devops"),
         };
         assert_eq!(
-            layer_profiles(dir.path(), &vars),
+            layer_profiles(dir.path(), &vars).profiles,
             [
                 "bb-apps-devstg-devops",
                 "bb-shared-devops",
@@ -170,6 +173,8 @@ terraform {
             project: "bb",
             profile: Some("bb-apps-devstg-devops"),
         };
-        assert_eq!(layer_profiles(dir.path(), &vars), ["bb-apps-devstg-devops"]);
+        let found = layer_profiles(dir.path(), &vars);
+        assert_eq!(found.profiles, ["bb-apps-devstg-devops"]);
+        assert_eq!(found.unread.len(), 1);
     }
 }

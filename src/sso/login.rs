@@ -7,7 +7,6 @@ use super::token::{Registration, Token, TokenCache};
 use super::{Result, SsoError, SsoProject};
 use chrono::Utc;
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
 
 /// RFC 8628: after `slow_down`, poll this much less often.
 const SLOW_DOWN_STEP: u64 = 5;
@@ -28,21 +27,23 @@ pub async fn login(sso: &SsoProject, options: LoginOptions) -> Result<Token> {
         .start_device_authorization(&registration, &sso.start_url)
         .await
         .map_err(SsoError::from)?;
-    // Listening before the code is shown: a Ctrl-C from then on ends the login cleanly.
-    let mut interrupt = signal(SignalKind::interrupt())
+    // Caught before the code is shown: Ctrl-C (or SIGTERM) from then on ends the login cleanly.
+    // The guard is dropped once the sign-in is done, so the signals act as usual afterwards.
+    let mut guard = crate::ui::interrupt::Guard::install()
         .inspect_err(|e| tracing::debug!("Could not listen for Ctrl-C: {e}"))
         .ok();
     show_and_open(sso, &device, options);
     let interrupted = async {
-        match interrupt.as_mut() {
-            Some(interrupt) => interrupt.recv().await,
+        match guard.as_mut() {
+            Some(guard) => guard.interrupted().await,
             None => std::future::pending().await,
         }
     };
     let grant = tokio::select! {
         grant = poll_until_done(&oidc, &registration, &device) => grant?,
-        _ = interrupted => return Err(SsoError::Interrupted.into()),
+        () = interrupted => return Err(SsoError::Interrupted.into()),
     };
+    drop(guard);
     let token = token_from(sso, grant, registration);
     tracing::debug!(
         "Token expires at: {}",

@@ -65,7 +65,7 @@ fn remove_role_credentials(files: &AwsFiles) -> Result<usize> {
         &profiles,
     )?;
     files.stage(&mut transaction, AwsFile::Config, &config)?;
-    transaction.commit().map_err(|failure| failure.error)?;
+    transaction.commit()?;
     drop(lock);
     Ok(sections.len())
 }

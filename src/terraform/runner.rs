@@ -180,11 +180,10 @@ impl Shared<'_> {
             let started = Instant::now();
             let code = {
                 let _turn = self.options.serialize.then(|| lock(&self.serial));
+                // A log directory is made exactly when several layers run at once.
                 match &self.options.log_dir {
-                    Some(log_dir) if self.options.jobs > 1 => {
-                        run_captured(layer, invocation, log_dir)
-                    }
-                    _ => {
+                    Some(log_dir) => run_captured(layer, invocation, log_dir),
+                    None => {
                         tracing::info!("Invoking command for layer {layer}...");
                         invocation.run_attached()
                     }

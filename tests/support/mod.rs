@@ -690,10 +690,11 @@ impl Scenario {
 
     fn path_with_leverage(&self) -> String {
         let bin = self.dir.path().join("leverage-bin");
-        if !bin.exists() {
-            std::fs::create_dir_all(&bin).unwrap();
-            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_leverage"), bin.join("leverage"))
-                .unwrap();
+        std::fs::create_dir_all(&bin).unwrap();
+        // Two threads may get here at once: the link made by the other is as good.
+        match std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_leverage"), bin.join("leverage")) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => panic!("link leverage: {e}"),
+            _ => {}
         }
         let path = self
             .env
