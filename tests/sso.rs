@@ -567,18 +567,18 @@ fn renewals(s: &Scenario) -> Vec<(u16, Option<String>)> {
 #[test]
 fn two_runs_renewing_an_expired_token_at_once_spend_the_refresh_token_once() {
     let mut fixture = SsoFixture::landing_zone();
-    // The first renewal is held in flight, so the second run starts while it is.
-    fixture.refresh_delay_ms = 1500;
+    // The first renewal is held in flight long enough for the second run to reach the lock.
+    fixture.refresh_delay_ms = 3000;
     let s = configured(fixture).standins(&["terraform"]);
     let old = access_token(&s);
     expire_tokens(&s);
     s.sso_fake().clear_log();
-    let layer = s.project().join(LAYER);
-    let runs = [
-        s.run_in(&layer, &["terraform", "plan"], ""),
-        s.run_in(&layer, &["terraform", "plan"], ""),
-    ]
-    .map(|run| run.join().unwrap());
+    // The second run starts once the first is renewing (and holds the lock).
+    let mut first = Live::start(&s, &["-v", "terraform", "plan"]);
+    first.wait_for("Renewing the SSO token...");
+    let second = s.run(&["-v", "terraform", "plan"], "");
+    let runs = [first.finish(), second];
+    runs[1].stderr_has("Another leverage run renewed the SSO token; using it.");
     let new = access_token(&s);
     assert_ne!(new, old);
     for run in &runs {

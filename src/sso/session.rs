@@ -31,6 +31,7 @@ pub(crate) async fn usable_token(sso: &SsoProject) -> Result<Token> {
         tracing::debug!("Another leverage run renewed the SSO token; using it.");
         return Ok(token);
     }
+    tracing::debug!("Renewing the SSO token...");
     let renewed = renew(sso, &token).await?;
     cache.store(&renewed, &lock)?;
     tracing::info!("Renewed the AWS SSO token with the stored refresh token.");

@@ -48,6 +48,8 @@ def main():
                 print(json.dumps({"exit": None, "output": f"{output}\n[terminal.py: never saw {wait_for!r}]"}))
                 os.kill(pid, 9)
                 return
+        # The text shows just before the program switches the terminal to raw mode to read a
+        # key; keys typed before that switch would be echoed and line-buffered by the terminal.
         time.sleep(0.1)
         os.write(fd, keys.encode())
     deadline = time.time() + 60
