@@ -16,6 +16,7 @@ pub(crate) mod identities;
 pub(crate) mod kubectl;
 pub(crate) mod lock;
 pub(crate) mod mfa;
+pub(crate) mod private_dir;
 pub(crate) mod process;
 pub mod project;
 pub mod reference;

@@ -9,7 +9,7 @@ use super::ini::{Ini, IniError};
 use crate::atomic_file::{Mode, Transaction};
 use crate::error::{Diagnostic, IoError};
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -107,25 +107,7 @@ impl AwsFiles {
 
     /// `~/.aws/<short>/`, 0700: made so, or tightened (with a warning) when it is looser.
     pub fn create_dir(&self) -> Result<(), AwsFilesError> {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
-            .map_err(|source| IoError::new("create", &self.dir, source))?;
-        let mode = fs::metadata(&self.dir)
-            .map_err(|source| IoError::new("read", &self.dir, source))?
-            .permissions()
-            .mode()
-            & 0o777;
-        if mode != 0o700 {
-            fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
-                .map_err(|source| IoError::new("make private", &self.dir, source))?;
-            tracing::warn!(
-                "{} was {mode:o}, readable by others; leverage made it 0700.",
-                self.dir.display()
-            );
-        }
-        Ok(())
+        Ok(crate::private_dir::ensure(&self.dir)?)
     }
 
     /// Stages `ini` for `file` in `transaction` when its text differs, with the old text staged

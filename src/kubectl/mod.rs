@@ -10,7 +10,6 @@ use crate::exit_status::ExitStatus;
 use crate::process::{self, Invocation};
 use crate::project::{Location, Project};
 use crate::terraform::binary::Group;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -93,11 +92,7 @@ impl Diagnostic for KubectlError {
 pub fn kubeconfig(project: &Project) -> crate::Result<PathBuf> {
     let home = crate::home::dir().ok_or(KubectlError::NoHome)?;
     let dir = home.join(".kube").join(&project.short_name);
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .map_err(IoError::on("create", &dir))?;
+    crate::private_dir::ensure(&dir)?;
     Ok(dir.join("config"))
 }
 

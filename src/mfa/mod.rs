@@ -458,19 +458,8 @@ fn write_private_files(
 /// `~/.aws/<short>/leverage-credentials-<pid>-XXXX/`, 0700 whatever the umask, checked to be
 /// ours and private before anything goes in; what killed runs left there is removed first.
 fn private_dir(aws_dir: &Path) -> Result<tempfile::TempDir, IoError> {
-    use std::os::unix::fs::DirBuilderExt;
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    // 0700 like the AWS files' directory: in a looser one, others could swap our directory out.
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(aws_dir)
-        .map_err(IoError::on("create", aws_dir))?;
-    let parent = std::fs::metadata(aws_dir).map_err(IoError::on("check", aws_dir))?;
-    if parent.permissions().mode() & 0o077 != 0 {
-        std::fs::set_permissions(aws_dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(IoError::on("make private", aws_dir))?;
-    }
+    crate::private_dir::ensure(aws_dir)?;
     sweep_private_dirs(aws_dir);
     let dir = tempfile::Builder::new()
         .prefix(&format!("{PRIVATE_PREFIX}{}-", std::process::id()))

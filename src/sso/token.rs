@@ -143,6 +143,11 @@ pub struct TokenCache {
     pub lock: PathBuf,
 }
 
+/// Proof that the token lock is held (not the AWS files' lock, which has the same type inside).
+pub struct TokenLock {
+    _held: Lock,
+}
+
 impl TokenCache {
     /// `aws_dir` is `~/.aws/<short>`.
     pub fn new(aws_dir: &Path, start_url: &str) -> TokenCache {
@@ -157,22 +162,14 @@ impl TokenCache {
     }
 
     /// Takes the exclusive lock on the token (its directory made 0700), waiting for another
-    /// run; then removes the temp files a killed run left beside the caches. A refresh token
+    /// run. (Temp files a killed run left beside the caches go with the next write.) A refresh token
     /// may be single-use: whoever renews must hold this, and read the cache again first.
-    pub fn lock(&self) -> Result<Lock> {
+    pub fn lock(&self) -> Result<TokenLock> {
         let dir = self.lock.parent().unwrap_or(Path::new("."));
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(IoError::on("create", dir))?;
-        let lock = crate::lock::acquire(&self.lock)?;
-        for path in [&self.upstream, &self.aws_cli] {
-            if let Some(dir) = path.parent() {
-                crate::atomic_file::sweep_stale_temp_files(dir);
-            }
-        }
-        Ok(lock)
+        crate::private_dir::ensure(dir)?;
+        Ok(TokenLock {
+            _held: crate::lock::acquire(&self.lock)?,
+        })
     }
 
     /// Upstream's file, else the AWS CLI's (e.g. after `aws sso login`); None when neither is
@@ -200,7 +197,7 @@ impl TokenCache {
 
     /// Writes both files (0600, atomically; directories made 0700); the caller holds
     /// [`TokenCache::lock`].
-    pub fn store(&self, token: &Token, _lock: &Lock) -> Result<()> {
+    pub fn store(&self, token: &Token, _lock: &TokenLock) -> Result<()> {
         let json = token.to_json();
         for path in [&self.upstream, &self.aws_cli] {
             let dir = path.parent().unwrap_or(Path::new("."));
@@ -215,7 +212,7 @@ impl TokenCache {
     }
 
     /// Removes both files; returns how many were there. The caller holds [`TokenCache::lock`].
-    pub fn remove(&self, _lock: &Lock) -> Result<usize> {
+    pub fn remove(&self, _lock: &TokenLock) -> Result<usize> {
         let mut removed = 0;
         for path in [&self.upstream, &self.aws_cli] {
             match std::fs::remove_file(path) {
