@@ -24,6 +24,8 @@ pub(crate) mod runtime;
 pub(crate) mod scaffold;
 pub(crate) mod sso;
 pub(crate) mod terraform;
+#[cfg(test)]
+pub(crate) mod test_files;
 pub(crate) mod tfautomv;
 pub mod ui;
 

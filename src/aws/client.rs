@@ -60,6 +60,15 @@ pub struct AwsError {
 impl crate::error::Diagnostic for AwsError {}
 
 impl AwsError {
+    /// A successful answer that lacks a field leverage needs (`what`, as AWS names it).
+    pub fn missing(operation: &'static str, what: &str) -> AwsError {
+        AwsError {
+            operation,
+            code: None,
+            message: format!("the response held no {what}"),
+        }
+    }
+
     /// AWS does not know the key, or the secret does not match it.
     pub fn is_rejected_keys(&self) -> bool {
         matches!(
@@ -179,11 +188,7 @@ fn temporary(
     credentials: Option<aws_sdk_sts::types::Credentials>,
     operation: &'static str,
 ) -> Result<TemporaryCredentials, AwsError> {
-    let c = credentials.ok_or_else(|| AwsError {
-        operation,
-        code: None,
-        message: "the response held no credentials".into(),
-    })?;
+    let c = credentials.ok_or_else(|| AwsError::missing(operation, "credentials"))?;
     let expiration =
         chrono::DateTime::from_timestamp(c.expiration.secs(), 0).ok_or_else(|| AwsError {
             operation,
@@ -373,11 +378,7 @@ impl Client {
             .send()
             .await
             .map_err(|e| aws_error(OPERATION, e))?;
-        let missing = |what: &str| AwsError {
-            operation: OPERATION,
-            code: None,
-            message: format!("the response held no {what}"),
-        };
+        let missing = |what: &str| AwsError::missing(OPERATION, what);
         let device = out.virtual_mfa_device.ok_or_else(|| missing("device"))?;
         let secret = device
             .base32_string_seed
@@ -431,11 +432,9 @@ impl Client {
             .send()
             .await
             .map_err(|e| aws_error(OPERATION, e))?;
-        let key = out.access_key.ok_or_else(|| AwsError {
-            operation: OPERATION,
-            code: None,
-            message: "the response held no access key".into(),
-        })?;
+        let key = out
+            .access_key
+            .ok_or_else(|| AwsError::missing(OPERATION, "access key"))?;
         Ok(AwsKeys {
             access_key_id: key.access_key_id,
             secret_access_key: Secret::new(key.secret_access_key),

@@ -140,11 +140,7 @@ mod tests {
     fn layers_are_directories_below_an_account_with_an_s3_backend() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let write = |path: &str, text: &str| {
-            let path = root.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = |path: &str, text: &str| crate::test_files::write(root, path, text);
         let backend = "terraform {\n  backend \"s3\" {\n    key = \"k\"\n  }\n}\n";
         write("acct/us-east-1/net work/config.tf", backend);
         write("acct/us-east-1/old--/config.tf", backend);

@@ -146,11 +146,7 @@ mod tests {
     fn later_tfvars_win_and_locals_resolve_in_any_order() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let write = |path: &str, text: &str| {
-            let path = root.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = |path: &str, text: &str| crate::test_files::write(root, path, text);
         write(
             "config/common.tfvars",
             "project = \"bb\"\nlevel = \"common\"\n",

@@ -164,11 +164,7 @@ fn read_cluster(path: &Path) -> Result<Option<Cluster>, String> {
 mod tests {
     use super::*;
 
-    fn write(root: &Path, relative: &str, text: &str) {
-        let path = root.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::test_files::write;
 
     const CLUSTER: &str = "type: k8s-eks-cluster\ndata:\n  cluster_name: NAME\n  region: \
                            us-east-1\n  profile: bb-apps-devstg-devops\n";

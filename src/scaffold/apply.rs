@@ -210,21 +210,18 @@ fn undo(staging: &Path, root: &Path, done: Vec<Moved>) {
 mod tests {
     use super::*;
 
-    fn write(path: &Path, text: &str) {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
+    use crate::test_files::write;
 
     #[test]
     fn a_failure_midway_puts_back_everything_already_moved() {
         let dir = tempfile::tempdir().unwrap();
         let (staging, root) = (dir.path().join("staging"), dir.path().join("root"));
-        write(&staging.join(".gitignore"), "new\n");
-        write(&staging.join("config/common.tfvars"), "project = \"ac\"\n");
-        write(&staging.join("management/config/account.tfvars"), "x\n");
-        write(&root.join(".gitignore"), "mine\n");
+        write(&staging, ".gitignore", "new\n");
+        write(&staging, "config/common.tfvars", "project = \"ac\"\n");
+        write(&staging, "management/config/account.tfvars", "x\n");
+        write(&root, ".gitignore", "mine\n");
         // Something that is not ours stands where the third entry goes.
-        write(&root.join("management/notes.txt"), "mine\n");
+        write(&root, "management/notes.txt", "mine\n");
         let tops: Vec<PathBuf> = [".gitignore", "config", "management"]
             .iter()
             .map(PathBuf::from)

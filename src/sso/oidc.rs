@@ -73,11 +73,7 @@ impl Oidc {
             .send()
             .await
             .map_err(|e| aws_error(OPERATION, e))?;
-        let missing = |what: &str| AwsError {
-            operation: OPERATION,
-            code: None,
-            message: format!("the response held no {what}"),
-        };
+        let missing = |what: &str| AwsError::missing(OPERATION, what);
         Ok(Registration {
             client_id: out.client_id.ok_or_else(|| missing("clientId"))?,
             client_secret: Secret::new(out.client_secret.ok_or_else(|| missing("clientSecret"))?),
@@ -101,11 +97,7 @@ impl Oidc {
             .send()
             .await
             .map_err(|e| aws_error(OPERATION, e))?;
-        let missing = |what: &str| AwsError {
-            operation: OPERATION,
-            code: None,
-            message: format!("the response held no {what}"),
-        };
+        let missing = |what: &str| AwsError::missing(OPERATION, what);
         Ok(DeviceAuthorization {
             device_code: Secret::new(out.device_code.ok_or_else(|| missing("deviceCode"))?),
             user_code: out.user_code.ok_or_else(|| missing("userCode"))?,
@@ -169,11 +161,10 @@ fn grant(
     out: aws_sdk_ssooidc::operation::create_token::CreateTokenOutput,
 ) -> Result<Grant, AwsError> {
     Ok(Grant {
-        access_token: Secret::new(out.access_token.ok_or_else(|| AwsError {
-            operation: "sso-oidc:CreateToken",
-            code: None,
-            message: "the response held no accessToken".into(),
-        })?),
+        access_token: Secret::new(
+            out.access_token
+                .ok_or_else(|| AwsError::missing("sso-oidc:CreateToken", "accessToken"))?,
+        ),
         expires_in: i64::from(out.expires_in),
         refresh_token: out.refresh_token.map(Secret::new),
     })

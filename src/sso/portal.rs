@@ -88,11 +88,7 @@ impl Portal {
             .send()
             .await
             .map_err(|e| aws_error(OPERATION, e))?;
-        let missing = || AwsError {
-            operation: OPERATION,
-            code: None,
-            message: "the response held no complete role credentials".into(),
-        };
+        let missing = || AwsError::missing(OPERATION, "complete role credentials");
         let c = out.role_credentials.ok_or_else(missing)?;
         let (Some(id), Some(secret), Some(session)) =
             (c.access_key_id, c.secret_access_key, c.session_token)

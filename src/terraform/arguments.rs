@@ -111,9 +111,7 @@ mod tests {
             "shared/config/backend.tfvars",
             "shared/config/account.tfvars",
         ] {
-            let path = root.path().join(file);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "").unwrap();
+            crate::test_files::write(root.path(), file, "");
         }
         let r = root.path().display();
         assert_eq!(
