@@ -11,20 +11,27 @@ const CODE_PROMPT: &str = "> MFA code 1";
 /// A project with MANAGEMENT keys and role profiles (no MFA yet), for a user without a device.
 fn configured(fixture: AwsFixture, fetch_mfa: bool) -> Scenario {
     let s = Scenario::new().moto(fixture);
-    let csv = s.keys_csv(s.seeded().user());
+    let extra: &[&str] = if fetch_mfa {
+        &["--fetch-mfa-device"]
+    } else {
+        &[]
+    };
+    s.configure_management(extra).success();
+    s
+}
+
+/// `credentials mfa-device --type MANAGEMENT --qr-png <png>` and `extra`, talked to as it runs.
+fn start_device(s: &Scenario, png: &std::path::Path, extra: &[&str]) -> Live {
     let mut args = vec![
         "credentials",
-        "configure",
+        "mfa-device",
         "--type",
         "MANAGEMENT",
-        "--credentials-file",
-        csv.to_str().unwrap(),
+        "--qr-png",
+        png.to_str().unwrap(),
     ];
-    if fetch_mfa {
-        args.push("--fetch-mfa-device");
-    }
-    s.run(&args, "").success();
-    s
+    args.extend_from_slice(extra);
+    Live::start(s, &args)
 }
 
 /// Every MANAGEMENT role profile has `mfa_serial = <serial>` after its other settings.
@@ -47,19 +54,7 @@ fn assert_profiles_use(s: &Scenario, serial: &str) {
 }
 
 fn virtual_devices(s: &Scenario) -> serde_json::Value {
-    let run = s.aws(
-        &[
-            "iam",
-            "list-virtual-mfa-devices",
-            "--profile",
-            "bb-management",
-            "--region",
-            "us-east-1",
-            "--output",
-            "json",
-        ],
-        "",
-    );
+    let run = s.aws_as("bb-management", &["iam", "list-virtual-mfa-devices"]);
     run.success();
     serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["VirtualMFADevices"].clone()
 }
@@ -68,17 +63,7 @@ fn virtual_devices(s: &Scenario) -> serde_json::Value {
 fn a_device_scanned_from_the_png_is_enabled_and_its_serial_written_into_the_role_profiles() {
     let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let png = s.dir.path().join("qr.png");
-    let mut live = Live::start(
-        &s,
-        &[
-            "credentials",
-            "mfa-device",
-            "--type",
-            "MANAGEMENT",
-            "--qr-png",
-            png.to_str().unwrap(),
-        ],
-    );
+    let mut live = start_device(&s, &png, &[]);
     live.wait_for(CODE_PROMPT);
     let uri = scan(&png);
     assert!(
@@ -141,18 +126,7 @@ fn wrong_codes_delete_the_new_device_and_change_no_file() {
 fn show_secret_prints_the_seed_that_the_qr_code_holds() {
     let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let png = s.dir.path().join("qr.png");
-    let mut live = Live::start(
-        &s,
-        &[
-            "credentials",
-            "mfa-device",
-            "--type",
-            "MANAGEMENT",
-            "--qr-png",
-            png.to_str().unwrap(),
-            "--show-secret",
-        ],
-    );
+    let mut live = start_device(&s, &png, &["--show-secret"]);
     live.wait_for(CODE_PROMPT);
     let fixture = seed_of(&scan(&png));
     writeln!(live.stdin, "000000\n000000").unwrap();
@@ -170,24 +144,9 @@ fn ctrl_c_while_waiting_for_a_code_deletes_the_new_device() {
     let s = configured(AwsFixture::landing_zone().without_mfa(), false);
     let before = s.snapshot();
     let png = s.dir.path().join("qr.png");
-    let mut live = Live::start(
-        &s,
-        &[
-            "credentials",
-            "mfa-device",
-            "--type",
-            "MANAGEMENT",
-            "--qr-png",
-            png.to_str().unwrap(),
-        ],
-    );
+    let mut live = start_device(&s, &png, &[]);
     live.wait_for(CODE_PROMPT);
-    let pid = live.pid().to_string();
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    live.interrupt();
     // Standard input stays open until leverage has acted on the interrupt.
     live.wait_for("MFA device setup stopped");
     let run = live.finish();

@@ -8,20 +8,17 @@ use crate::support::{AwsFixture, Run, Scenario};
 /// MANAGEMENT keys configured; moto checks keys once seeding is done, so a deleted key fails.
 fn configured() -> Scenario {
     let s = Scenario::new().moto_enforcing_auth(AwsFixture::landing_zone().allow(&["*"]));
-    let csv = s.keys_csv(s.seeded().user());
-    s.run(
-        &[
-            "credentials",
-            "configure",
-            "--type",
-            "MANAGEMENT",
-            "--credentials-file",
-            csv.to_str().unwrap(),
-        ],
-        "",
-    )
-    .success();
+    s.configure_management(&[]).success();
     s
+}
+
+/// An STS endpoint in front of moto that answers `refusal` to every key but `old`.
+fn sts_refusing_new_keys(s: &Scenario, old: &str, refusal: serde_json::Value) -> FakeSts {
+    FakeSts::start(serde_json::json!({
+        "forward": s.moto.as_ref().unwrap().endpoint,
+        "allow_keys": [old],
+        "others": refusal,
+    }))
 }
 
 fn stored_key_id(s: &Scenario) -> String {
@@ -35,20 +32,9 @@ fn stored_key_id(s: &Scenario) -> String {
 
 /// The user's keys as IAM lists them: (id, status).
 fn keys_in_iam(s: &Scenario) -> Vec<(String, String)> {
-    let run = s.aws(
-        &[
-            "iam",
-            "list-access-keys",
-            "--user-name",
-            "natasha.romanoff",
-            "--profile",
-            "bb-management",
-            "--region",
-            "us-east-1",
-            "--output",
-            "json",
-        ],
-        "",
+    let run = s.aws_as(
+        "bb-management",
+        &["iam", "list-access-keys", "--user-name", "natasha.romanoff"],
     );
     run.success();
     let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -68,19 +54,7 @@ fn keys_in_iam(s: &Scenario) -> Vec<(String, String)> {
 }
 
 fn whoami(s: &Scenario) -> Run {
-    s.aws(
-        &[
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "bb-management",
-            "--region",
-            "us-east-1",
-            "--output",
-            "json",
-        ],
-        "",
-    )
+    s.aws_as("bb-management", &["sts", "get-caller-identity"])
 }
 
 #[test]
@@ -162,20 +136,14 @@ fn keep_old_deactivates_the_old_key_without_deleting_it() {
 #[test]
 fn a_user_with_two_keys_already_is_told_which_other_key_to_delete() {
     let s = configured();
-    let created = s.aws(
+    let created = s.aws_as(
+        "bb-management",
         &[
             "iam",
             "create-access-key",
             "--user-name",
             "natasha.romanoff",
-            "--profile",
-            "bb-management",
-            "--region",
-            "us-east-1",
-            "--output",
-            "json",
         ],
-        "",
     );
     created.success();
     let other: serde_json::Value = serde_json::from_str(&created.stdout).unwrap();
@@ -201,11 +169,7 @@ fn a_user_with_two_keys_already_is_told_which_other_key_to_delete() {
 fn a_new_key_sts_refuses_is_deleted_and_the_files_stay_byte_identical() {
     let s = configured();
     let old = s.seeded().user().access_key_id.clone();
-    let sts = FakeSts::start(serde_json::json!({
-        "forward": s.moto.as_ref().unwrap().endpoint,
-        "allow_keys": [old],
-        "others": {"code": "AccessDenied"},
-    }));
+    let sts = sts_refusing_new_keys(&s, &old, serde_json::json!({"code": "AccessDenied"}));
     let s = s.env("AWS_ENDPOINT_URL_STS", &sts.endpoint);
     let before = s.snapshot();
     let run = s.run(&["credentials", "rotate", "--type", "MANAGEMENT"], "");
@@ -227,11 +191,11 @@ fn a_new_key_sts_refuses_is_deleted_and_the_files_stay_byte_identical() {
 fn a_new_key_is_tried_again_until_sts_knows_it() {
     let s = configured();
     let old = s.seeded().user().access_key_id.clone();
-    let sts = FakeSts::start(serde_json::json!({
-        "forward": s.moto.as_ref().unwrap().endpoint,
-        "allow_keys": [old],
-        "others": {"code": "InvalidClientTokenId", "times": 2},
-    }));
+    let sts = sts_refusing_new_keys(
+        &s,
+        &old,
+        serde_json::json!({"code": "InvalidClientTokenId", "times": 2}),
+    );
     let s = s.env("AWS_ENDPOINT_URL_STS", &sts.endpoint);
     let run = s.run(&["credentials", "rotate", "--type", "MANAGEMENT"], "");
     run.success()
@@ -271,17 +235,16 @@ fn a_write_that_fails_deletes_the_new_key_and_changes_no_file() {
 fn ctrl_c_while_waiting_for_the_new_key_deletes_it_and_changes_no_file() {
     let s = configured();
     let old = s.seeded().user().access_key_id.clone();
-    let sts = FakeSts::start(serde_json::json!({
-        "forward": s.moto.as_ref().unwrap().endpoint,
-        "allow_keys": [old],
-        "others": {"code": "InvalidClientTokenId", "times": 1000},
-    }));
+    let sts = sts_refusing_new_keys(
+        &s,
+        &old,
+        serde_json::json!({"code": "InvalidClientTokenId", "times": 1000}),
+    );
     let s = s.env("AWS_ENDPOINT_URL_STS", &sts.endpoint);
     let before = s.snapshot();
     let mut live = Live::start(&s, &["credentials", "rotate", "--type", "MANAGEMENT"]);
     live.wait_for("Waiting for AWS to accept the new key (try 1 of 9");
-    // SAFETY: kill(2) on the child we started.
-    unsafe { libc::kill(live.pid() as libc::pid_t, libc::SIGINT) };
+    live.interrupt();
     let run = live.finish();
     assert_eq!(run.code, 130, "{}", run.all());
     assert_eq!(s.snapshot(), before);

@@ -637,10 +637,7 @@ fn ctrl_c_while_login_waits_for_approval_exits_130_and_writes_no_token() {
     let s = sso_project(fixture);
     let mut live = Live::start(&s, &["aws", "sso", "login", "--no-browser"]);
     live.wait_for("Then enter the code:");
-    // SAFETY: kill(2) on the child this test started.
-    unsafe {
-        libc::kill(live.pid() as libc::pid_t, libc::SIGINT);
-    }
+    live.interrupt();
     let run = live.finish();
     let code = user_code(&run.stderr);
     insta::assert_snapshot!(s.transcript(&run).replace(&code, "[CODE]"));

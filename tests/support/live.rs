@@ -34,8 +34,15 @@ impl Live {
         }
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
+    /// Ctrl-C: SIGINT to leverage alone.
+    pub fn interrupt(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on the child this test started.
+        assert_eq!(
+            unsafe { libc::kill(pid, libc::SIGINT) },
+            0,
+            "kill -INT {pid}"
+        );
     }
 
     /// Reads stderr until a line holds `text`.

@@ -775,6 +775,20 @@ impl Scenario {
     }
 
     /// Runs the real AWS CLI against the files leverage wrote.
+    /// The real AWS CLI as `profile` in the project's primary region, answering in JSON.
+    pub fn aws_as(&self, profile: &str, args: &[&str]) -> Run {
+        let mut args = args.to_vec();
+        args.extend_from_slice(&[
+            "--profile",
+            profile,
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ]);
+        self.aws(&args, "")
+    }
+
     pub fn aws(&self, args: &[&str], stdin: &str) -> Run {
         let mut command = self.base_command(&venv_bin("aws"));
         command
